@@ -1,0 +1,24 @@
+# The two commands of the README: `make demo` runs the main job on the real
+# data in ../shared/data, `make test` runs the tests. Both install the Debian
+# packages they need first.
+
+DATA ?= ../shared/data
+OUT ?= out/demo
+SHORELINE := .build/release/shoreline
+
+.PHONY: deps build test demo clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build -c release
+
+test: deps
+	swift test
+
+demo: build
+	scripts/demo.sh "$(DATA)" "$(OUT)"
+
+clean:
+	rm -rf .build out

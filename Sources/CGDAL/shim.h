@@ -1,0 +1,13 @@
+// The GDAL C API used by GeoRaster (GDAL 3.6, Debian libgdal-dev).
+#ifndef SHORELINE_CGDAL_SHIM_H
+#define SHORELINE_CGDAL_SHIM_H
+
+#include <gdal.h>
+#include <gdal_utils.h>
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <ogr_srs_api.h>
+
+#endif

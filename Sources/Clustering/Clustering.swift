@@ -1,0 +1,2 @@
+// Clustering: augmentations with exact inverses, IIC and InfoSeg networks and
+// objectives, the trainer, and whole-scene inference. Built on TensorEngine.

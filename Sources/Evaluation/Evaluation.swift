@@ -1,0 +1,2 @@
+// Evaluation: confusion matrices, cluster-to-class mappings, metrics, water
+// index baselines and the report writer.

@@ -1,0 +1,4 @@
+import ShorelineCLI
+import Foundation
+
+exit(Shoreline.main(arguments: Array(CommandLine.arguments.dropFirst())))
