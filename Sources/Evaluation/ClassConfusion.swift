@@ -30,7 +30,7 @@ public struct ClassConfusion: Equatable, Sendable {
         }
     }
 
-    /// The number of pixels predicted as `predicted` (nil: no class) whose
+    /// Returns the number of pixels predicted as `predicted` (nil: no class) whose
     /// label is `labelled`.
     public func count(predicted: SurfaceClass?, labelled: SurfaceClass) -> Int64 {
         guard let column = classes.firstIndex(of: labelled) else { return 0 }

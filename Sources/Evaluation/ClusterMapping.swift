@@ -5,7 +5,7 @@ import Tiling
 /// A cluster mapped to nil is unmapped: its pixels count as errors for their
 /// labelled class and as a prediction of no class.
 public struct ClusterMapping: Equatable, Sendable {
-    /// How a mapping was chosen.
+    /// The method that chose a mapping.
     public enum Method: String, Codable, Sendable, CaseIterable {
         /// One-to-one, maximising the matched pixels (Hungarian algorithm).
         case hungarian
@@ -17,7 +17,7 @@ public struct ClusterMapping: Equatable, Sendable {
         case fixed
     }
 
-    /// What the Hungarian mapping does with clusters left without a class
+    /// The class given by the Hungarian mapping to the clusters left over
     /// when there are more clusters than classes.
     public enum UnmatchedClusters: Sendable {
         /// They stay unmapped, so their pixels all count as errors.
@@ -26,7 +26,7 @@ public struct ClusterMapping: Equatable, Sendable {
         case majorityClass
     }
 
-    /// How this mapping was chosen.
+    /// The method that chose this mapping.
     public let method: Method
     /// The class of each cluster, indexed by cluster id; nil when unmapped.
     public let classes: [SurfaceClass?]
@@ -50,8 +50,8 @@ public struct ClusterMapping: Equatable, Sendable {
     /// counts).
     ///
     /// With fewer clusters than classes, some classes are never predicted. With
-    /// more clusters than classes, the clusters left over are handled as
-    /// `unmatchedClusters` says.
+    /// more clusters than classes, `unmatchedClusters` decides the class of
+    /// the clusters left over.
     public static func hungarian(
         _ matrix: ConfusionMatrix,
         unmatchedClusters: UnmatchedClusters = .unmapped

@@ -55,7 +55,7 @@ public struct ConfusionMatrix: Equatable, Sendable {
         self.counts = counts
     }
 
-    /// The count of pixels in `cluster` whose label is `surfaceClass`, or 0
+    /// Returns the count of pixels in `cluster` whose label is `surfaceClass`, or 0
     /// when the class is not counted.
     public subscript(cluster: Int, surfaceClass: SurfaceClass) -> Int64 {
         let column = columnByLabel[Int(surfaceClass.rawValue)]
@@ -68,13 +68,13 @@ public struct ConfusionMatrix: Equatable, Sendable {
         counts.reduce(0, +)
     }
 
-    /// The number of pixels counted in `cluster`, over all classes.
+    /// Returns the number of pixels counted in `cluster`, over all classes.
     public func pixelCount(cluster: Int) -> Int64 {
         let start = cluster * classes.count
         return counts[start..<(start + classes.count)].reduce(0, +)
     }
 
-    /// The number of pixels counted with label `surfaceClass`.
+    /// Returns the number of pixels counted with label `surfaceClass`.
     public func pixelCount(surfaceClass: SurfaceClass) -> Int64 {
         (0..<clusterCount).reduce(0) { $0 + self[$1, surfaceClass] }
     }

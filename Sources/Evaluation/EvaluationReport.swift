@@ -68,7 +68,7 @@ public struct EvaluationReport: Equatable, Sendable {
 
     /// Returns the report as JSON with sorted keys, as `--json` prints it.
     ///
-    /// The top level holds the pooled scores (`water_iou`, `pixel_accuracy`,
+    /// The top level contains the pooled scores (`water_iou`, `pixel_accuracy`,
     /// `mean_iou`, `water_precision`, `water_recall`, `water_f1`,
     /// `pixel_count`, `per_class`), the `mapping` (null for per-scene
     /// mappings) and `per_scene`, a list of objects with the same score keys

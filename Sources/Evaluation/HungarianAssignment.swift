@@ -52,7 +52,7 @@ public enum HungarianAssignment {
         let columnCount = cost[0].count
         precondition(rowCount <= columnCount, "expected rows <= columns, got \(rowCount) x \(columnCount)")
 
-        // Index 0 of the column arrays is a virtual column that holds the row
+        // Index 0 of the column arrays is a virtual column that contains the row
         // being inserted, so rows and columns are numbered from 1 below.
         var rowPotential = [Double](repeating: 0, count: rowCount + 1)
         var columnPotential = [Double](repeating: 0, count: columnCount + 1)

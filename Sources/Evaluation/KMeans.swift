@@ -9,8 +9,9 @@ public struct KMeansConfiguration: Equatable, Sendable {
     public var tolerance: Float
     /// The seed of the generator that picks the initial centroids.
     public var seed: UInt64
-    /// The most valid pixels the centroids are fitted on; a larger scene is
-    /// subsampled at a regular stride, then every valid pixel is assigned.
+    /// The maximum number of valid pixels the centroids are fitted on. A
+    /// larger scene is subsampled at a regular stride for the fit, and then
+    /// every valid pixel is assigned.
     public var maximumFitPixels: Int
 
     public init(
@@ -47,15 +48,15 @@ public struct KMeansResult: Equatable, Sendable {
 /// that no band dominates the distance by its scale. A band with zero spread
 /// is only centred.
 ///
-/// Memory: the standardised valid pixels are held at once, 4 bytes per band
-/// per pixel, plus 8 bytes per pixel of index; a scene larger than memory
-/// allows must be clustered in windows by the caller.
+/// Memory: all standardised valid pixels are kept at once, 4 bytes per band
+/// per pixel plus an 8-byte index per pixel. The caller clusters a scene too
+/// large for that in windows.
 public enum KMeans {
     /// Clusters the valid pixels of a scene.
     ///
     /// - Parameters:
     ///   - bands: one buffer per band, each with one value per pixel.
-    ///   - validity: whether each pixel holds data; nil when all do. A pixel
+    ///   - validity: whether each pixel has data; nil when all do. A pixel
     ///     with a non-finite value in any band is also invalid.
     ///   - configuration: k, iteration cap, tolerance, seed and fit size.
     /// - Returns: the same seed and input always give the same result. With

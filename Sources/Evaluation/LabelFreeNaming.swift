@@ -60,12 +60,12 @@ public struct ClusterSpectralStatistics: Equatable, Sendable {
         }
     }
 
-    /// The mean water index of `cluster`, or nil when it has no pixels.
+    /// Returns the mean water index of `cluster`, or nil when it has no pixels.
     public func meanWaterIndex(cluster: Int) -> Double? {
         pixelCounts[cluster] == 0 ? nil : indexSums[cluster] / Double(pixelCounts[cluster])
     }
 
-    /// The mean brightness of `cluster`, or nil when it has no pixels.
+    /// Returns the mean brightness of `cluster`, or nil when it has no pixels.
     public func meanBrightness(cluster: Int) -> Double? {
         pixelCounts[cluster] == 0 ? nil : brightnessSums[cluster] / Double(pixelCounts[cluster])
     }
@@ -94,8 +94,8 @@ public struct LabelFreeNaming: Equatable, Sendable {
     /// The mean index above which a cluster is water; default 0.
     public var waterMinimumIndex: Double
     /// The mean brightness (reflectance, 0 to 1) from which a cluster is
-    /// cloud; default 0.3, well above open water (below about 0.15 in the
-    /// visible bands, even when turbid) and most land.
+    /// cloud; default 0.3. Open water stays below about 0.15 in the visible
+    /// bands even when turbid, and most land stays below 0.3.
     public var cloudMinimumBrightness: Double
 
     public init(waterMinimumIndex: Double = 0, cloudMinimumBrightness: Double = 0.3) {

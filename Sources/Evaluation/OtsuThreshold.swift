@@ -48,7 +48,7 @@ public struct Histogram: Equatable, Sendable {
         (upperBound - lowerBound) / Float(counts.count)
     }
 
-    /// The upper edge of `bin`.
+    /// Returns the upper edge of `bin`.
     public func upperEdge(of bin: Int) -> Float {
         bin == counts.count - 1 ? upperBound : lowerBound + Float(bin + 1) * binWidth
     }

@@ -74,7 +74,7 @@ public struct SegmentationMetrics: Equatable, Sendable {
         meanIoU = definedIoUs.isEmpty ? nil : definedIoUs.reduce(0, +) / Double(definedIoUs.count)
     }
 
-    /// The scores of `surfaceClass`, or nil when it is not scored.
+    /// Returns the scores of `surfaceClass`, or nil when it is not scored.
     public subscript(surfaceClass: SurfaceClass) -> ClassMetrics? {
         perClass.first { $0.surfaceClass == surfaceClass }?.metrics
     }

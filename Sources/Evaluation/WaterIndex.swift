@@ -59,7 +59,7 @@ public enum WaterIndex: String, CaseIterable, Sendable {
     /// - Parameters:
     ///   - green: B3 reflectance, one value per pixel.
     ///   - infrared: B8 (NDWI) or B11 (MNDWI) reflectance, in the same order.
-    ///   - validity: whether each pixel holds data; nil when all do.
+    ///   - validity: whether each pixel has data; nil when all do.
     /// - Returns: the index, invalid where the input is invalid or not finite,
     ///   or where `green + infrared` is 0.
     ///

@@ -105,7 +105,8 @@ func waterIndexPerPixel(index: WaterIndex, pixel: IndexPixel) {
     let values: [Float] = [-0.5, -0.5, -0.4, 0.4, 0.5, 0.5, 100, 100, 100]
     let validity = [true, true, true, true, true, true, false, false, false]
     let threshold = try #require(WaterIndexThreshold.otsu(binCount: 100).value(for: MaskedValues(values: values, validity: validity)))
-    #expect(threshold > -0.4 && threshold < 0.4, "threshold \(threshold)")
+    #expect(threshold > -0.4, "threshold \(threshold)")
+    #expect(threshold < 0.4, "threshold \(threshold)")
 }
 
 @Test func otsuUndefinedWithoutRange() {

@@ -1,7 +1,7 @@
 /// A checkpoint that cannot be read, written or loaded into a model.
 ///
 /// Every message names the tensor or the byte offset (counted from the start
-/// of the file) and says what to do next. Read errors from a file are wrapped
+/// of the file) and tells the user what to do next. Read errors from a file are wrapped
 /// in `inFile`, which adds the path.
 public indirect enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// The file does not exist.

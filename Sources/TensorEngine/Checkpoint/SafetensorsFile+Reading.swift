@@ -77,10 +77,12 @@ extension SafetensorsFile {
         }
     }
 
-    /// Parses and checks a file's bytes: the header length against the size,
-    /// the JSON header, every dtype, shape and byte range (in range,
-    /// contiguous, not overlapping, matching shape x dtype size), and the
-    /// data section's CRC-32 when the metadata records one.
+    /// Parses and checks a file's bytes.
+    ///
+    /// The checks: the header length against the file size, the JSON header,
+    /// every dtype and shape, and every byte range (in range, contiguous, not
+    /// overlapping, matching shape x dtype size). The data section's CRC-32 is
+    /// checked when the metadata records one.
     ///
     /// Tensors of dtype F64, F16, BF16, I64 and I32 are converted to Float32.
     /// - Throws: a `CheckpointError` naming the tensor or byte offset at fault.
@@ -235,9 +237,9 @@ extension SafetensorsFile {
         guard let numbers = value as? [NSNumber] else { return nil }
         var integers: [Int] = []
         for number in numbers {
-            // JSONSerialization stores JSON integers with the Objective-C type
-            // codes of signed integers ("i", "l", "q") or, above Int64.max,
-            // "Q"; fractions are "d" and true and false are "c".
+            // JSONSerialization tags JSON integers with the Objective-C type
+            // codes of signed integers ("i", "l", "q"), or "Q" above Int64.max.
+            // Fractions are tagged "d", and true and false "c".
             switch UInt8(bitPattern: number.objCType.pointee) {
             case UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "q"), UInt8(ascii: "s"):
                 guard number.int64Value >= 0, number.int64Value <= Int64(Int.max) else { return nil }

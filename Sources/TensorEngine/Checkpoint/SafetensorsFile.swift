@@ -32,7 +32,7 @@ public struct SafetensorsFile: Equatable, Sendable {
         self.metadata = metadata
     }
 
-    /// The array named `name`, or nil.
+    /// Returns the array named `name`, or nil.
     public subscript(name: String) -> NamedArray? {
         arrays.first { $0.name == name }
     }
@@ -80,7 +80,7 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
 
     /// Writes the file to `url` through a temporary file in the same folder,
-    /// renamed into place, so `url` never holds a partial checkpoint.
+    /// renamed into place, so `url` never contains a partial checkpoint.
     /// - Throws: `CheckpointError.duplicateTensor`, or
     ///   `CheckpointError.fileOperationFailed` with the file system's message.
     public func write(to url: URL) throws {
