@@ -48,9 +48,9 @@ public struct KMeansResult: Equatable, Sendable {
 /// that no band dominates the distance by its scale. A band with zero spread
 /// is only centred.
 ///
-/// Memory: all standardised valid pixels are kept at once, 4 bytes per band
-/// per pixel plus an 8-byte index per pixel. The caller clusters a scene too
-/// large for that in windows.
+/// Memory: besides the output and a validity flag per pixel, only the fit
+/// sample is stored (`maximumFitPixels x bands x 4` bytes), because every
+/// pixel is standardised on the fly when it is assigned.
 public enum KMeans {
     /// Clusters the valid pixels of a scene.
     ///
@@ -75,32 +75,64 @@ public enum KMeans {
         if let validity {
             precondition(validity.count == pixelCount, "bands have \(pixelCount) pixels but the validity mask has \(validity.count)")
         }
-
-        // Standardise the valid pixels into pixel-major vectors.
-        let validPixels = (0..<pixelCount).filter { pixel in
+        let isValid = (0..<pixelCount).map { pixel in
             (validity?[pixel] ?? true) && bands.allSatisfy { $0[pixel].isFinite }
         }
+
+        // The mean and standard deviation of each band over the valid pixels.
+        let dimension = bands.count
+        var sums = [Double](repeating: 0, count: dimension)
+        var sumsOfSquares = [Double](repeating: 0, count: dimension)
+        var validCount = 0
+        for pixel in 0..<pixelCount where isValid[pixel] {
+            validCount += 1
+            for band in 0..<dimension {
+                let value = Double(bands[band][pixel])
+                sums[band] += value
+                sumsOfSquares[band] += value * value
+            }
+        }
         var assignments = [UInt8](repeating: ClusterIDs.invalid, count: pixelCount)
-        guard !validPixels.isEmpty else {
+        guard validCount > 0 else {
             return KMeansResult(assignments: assignments, centroids: [], iterations: 0, converged: true)
         }
-        let points = standardisedVectors(bands: bands, pixels: validPixels)
-        let dimension = bands.count
+        let means = sums.map { $0 / Double(validCount) }
+        let scales = (0..<dimension).map { band -> Double in
+            let variance = max(0, sumsOfSquares[band] / Double(validCount) - means[band] * means[band])
+            return variance > 0 ? 1 / variance.squareRoot() : 1
+        }
+        func standardise(_ pixel: Int, into vector: inout [Float], at start: Int) {
+            for band in 0..<dimension {
+                vector[start + band] = Float((Double(bands[band][pixel]) - means[band]) * scales[band])
+            }
+        }
 
-        // Fit on a regular subsample, then assign every valid pixel.
-        let stride = max(1, (validPixels.count + configuration.maximumFitPixels - 1) / configuration.maximumFitPixels)
-        let fitPoints = Swift.stride(from: 0, to: validPixels.count, by: stride).map { $0 }
+        // The fit sample: every stride-th valid pixel, standardised.
+        let stride = (validCount + configuration.maximumFitPixels - 1) / configuration.maximumFitPixels
+        var points: [Float] = []
+        points.reserveCapacity((validCount / stride + 1) * dimension)
+        var validIndex = 0
+        for pixel in 0..<pixelCount where isValid[pixel] {
+            if validIndex % stride == 0 {
+                points.append(contentsOf: repeatElement(0, count: dimension))
+                standardise(pixel, into: &points, at: points.count - dimension)
+            }
+            validIndex += 1
+        }
+        let sample = Array(0..<(points.count / dimension))
+
+        // Lloyd iterations on the sample.
         var generator = SplitMix64(seed: configuration.seed)
-        var centroids = initialCentroids(points, dimension: dimension, sample: fitPoints, count: configuration.clusterCount, generator: &generator)
+        var centroids = initialCentroids(points, dimension: dimension, sample: sample, count: configuration.clusterCount, generator: &generator)
         var iterations = 0
         var converged = false
-        var fitAssignments = [Int](repeating: 0, count: fitPoints.count)
+        var sampleAssignments = [Int](repeating: 0, count: sample.count)
         while iterations < configuration.maximumIterations {
             iterations += 1
-            for (position, point) in fitPoints.enumerated() {
-                fitAssignments[position] = nearestCentroid(points, point: point, dimension: dimension, centroids: centroids).index
+            for point in sample {
+                sampleAssignments[point] = nearestCentroid(points, point: point, dimension: dimension, centroids: centroids).index
             }
-            let updated = updatedCentroids(points, dimension: dimension, sample: fitPoints, assignments: fitAssignments, previous: centroids)
+            let updated = updatedCentroids(points, dimension: dimension, sample: sample, assignments: sampleAssignments, previous: centroids)
             let shift = zip(updated, centroids).map { squaredDistance($0, $1) }.max() ?? 0
             centroids = updated
             if shift.squareRoot() <= configuration.tolerance {
@@ -109,32 +141,13 @@ public enum KMeans {
             }
         }
 
-        for (point, pixel) in validPixels.enumerated() {
-            assignments[pixel] = UInt8(nearestCentroid(points, point: point, dimension: dimension, centroids: centroids).index)
+        // Every valid pixel to its nearest centroid.
+        var vector = [Float](repeating: 0, count: dimension)
+        for pixel in 0..<pixelCount where isValid[pixel] {
+            standardise(pixel, into: &vector, at: 0)
+            assignments[pixel] = UInt8(nearestCentroid(vector, point: 0, dimension: dimension, centroids: centroids).index)
         }
         return KMeansResult(assignments: assignments, centroids: centroids, iterations: iterations, converged: converged)
-    }
-
-    /// Returns the standardised values of `pixels`, pixel-major:
-    /// `vectors[point * bands.count + band]`.
-    private static func standardisedVectors(bands: [[Float]], pixels: [Int]) -> [Float] {
-        let dimension = bands.count
-        var vectors = [Float](repeating: 0, count: pixels.count * dimension)
-        for (band, values) in bands.enumerated() {
-            var sum = 0.0
-            var sumOfSquares = 0.0
-            for pixel in pixels {
-                sum += Double(values[pixel])
-                sumOfSquares += Double(values[pixel]) * Double(values[pixel])
-            }
-            let mean = sum / Double(pixels.count)
-            let variance = max(0, sumOfSquares / Double(pixels.count) - mean * mean)
-            let scale = variance > 0 ? 1 / variance.squareRoot() : 1
-            for (point, pixel) in pixels.enumerated() {
-                vectors[point * dimension + band] = Float((Double(values[pixel]) - mean) * scale)
-            }
-        }
-        return vectors
     }
 
     /// Picks `count` centroids by k-means++: the first uniformly, each next
