@@ -180,3 +180,46 @@ public enum ClusterIDs {
     /// cluster-id rasters).
     public static let invalid: UInt8 = 255
 }
+
+extension ConfusionMatrix: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case classes
+        case counts
+    }
+
+    /// Decodes `{"classes": ["land", "water"], "counts": [[...], ...]}`, one
+    /// row of counts per cluster, as `encode(to:)` writes it, for example to
+    /// pool the matrices of scenes evaluated in separate jobs.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let names = try container.decode([String].self, forKey: .classes)
+        var classes: [SurfaceClass] = []
+        for name in names {
+            guard let surfaceClass = SurfaceClass.scored.first(where: { $0.description == name }), !classes.contains(surfaceClass) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .classes,
+                    in: container,
+                    debugDescription: "class '\(name)' is unknown or repeated; use each of land, water and cloud at most once"
+                )
+            }
+            classes.append(surfaceClass)
+        }
+        let rows = try container.decode([[Int64]].self, forKey: .counts)
+        guard !classes.isEmpty, (1...255).contains(rows.count),
+              rows.allSatisfy({ $0.count == classes.count && $0.allSatisfy { $0 >= 0 } }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .counts,
+                in: container,
+                debugDescription: "counts must be 1 to 255 rows of \(classes.count) non-negative integers, one per class"
+            )
+        }
+        self.init(clusterCount: rows.count, classes: classes, counts: rows.flatMap { $0 })
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(classes.map(\.description), forKey: .classes)
+        let rows = (0..<clusterCount).map { Array(counts[($0 * classes.count)..<(($0 + 1) * classes.count)]) }
+        try container.encode(rows, forKey: .counts)
+    }
+}

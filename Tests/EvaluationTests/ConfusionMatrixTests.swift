@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Tiling
 import Evaluation
@@ -88,4 +89,27 @@ private let invalid = SurfaceClass.invalid.rawValue
     #expect(matrix.counts.count == storageCount)
     #expect(matrix.counts.capacity == storageCapacity)
     #expect(matrix.pixelCount == expectedPixels)
+}
+
+@Test func confusionJSONRoundTrip() throws {
+    let matrix = ConfusionMatrix(clusterCount: 2, classes: [.water, .land], counts: [1, 2, 3, 4])
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let data = try encoder.encode(matrix)
+    #expect(String(data: data, encoding: .utf8) == #"{"classes":["water","land"],"counts":[[1,2],[3,4]]}"#)
+    #expect(try JSONDecoder().decode(ConfusionMatrix.self, from: data) == matrix)
+}
+
+@Test(arguments: [
+    #"{"classes":["land","snow"],"counts":[[1,2]]}"#,
+    #"{"classes":["land","land"],"counts":[[1,2]]}"#,
+    #"{"classes":["land","water"],"counts":[[1,2,3]]}"#,
+    #"{"classes":["land","water"],"counts":[[1,-2]]}"#,
+    #"{"classes":["land","water"],"counts":[]}"#,
+    #"{"classes":[],"counts":[[]]}"#,
+])
+func confusionJSONRejectsInvalid(json: String) {
+    #expect(throws: DecodingError.self) {
+        _ = try JSONDecoder().decode(ConfusionMatrix.self, from: Data(json.utf8))
+    }
 }

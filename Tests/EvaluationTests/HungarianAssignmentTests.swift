@@ -168,3 +168,24 @@ private func twentyFourClusterMatrix() -> ConfusionMatrix {
     let matrix = ConfusionMatrix(clusterCount: 1, counts: [4, 4, 1])
     #expect(ClusterMapping.majority(matrix).classes == [.land])
 }
+
+@Test(arguments: [(150, 150), (255, 3), (3, 255), (120, 200)])
+func hungarianFindsHiddenZeroAssignment(rows: Int, columns: Int) {
+    // Costs 1 to 100 everywhere except along a hidden one-to-one assignment
+    // of zeros, which is then the unique optimum.
+    var generator = SplitMix64(seed: UInt64(rows * 1000 + columns))
+    var cost = (0..<rows).map { _ in (0..<columns).map { _ in Double(1 + generator.next() % 100) } }
+    var hidden = [Int?](repeating: nil, count: rows)
+    var freeColumns = Array(0..<columns)
+    var freeRows = Array(0..<rows)
+    for _ in 0..<min(rows, columns) {
+        let row = freeRows.remove(at: Int(generator.next() % UInt64(freeRows.count)))
+        let column = freeColumns.remove(at: Int(generator.next() % UInt64(freeColumns.count)))
+        cost[row][column] = 0
+        hidden[row] = column
+    }
+    let assignment = HungarianAssignment.minimumCostAssignment(cost: cost)
+    expectValidAssignment(assignment, rows: rows, columns: columns)
+    #expect(totalCost(cost, assignment) == 0)
+    #expect(assignment == hidden)
+}
