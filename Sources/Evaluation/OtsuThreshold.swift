@@ -19,8 +19,9 @@ public struct Histogram: Equatable, Sendable {
         self.counts = counts
     }
 
-    /// Counts the valid values of `values` into `binCount` bins spanning their
-    /// minimum to their maximum; the maximum falls in the last bin.
+    /// Counts the valid, finite values of `values` into `binCount` bins
+    /// spanning their minimum to their maximum; the maximum falls in the last
+    /// bin.
     ///
     /// Returns nil when fewer than two distinct valid values exist, since no
     /// range can be binned then.
@@ -28,7 +29,7 @@ public struct Histogram: Equatable, Sendable {
         precondition(binCount >= 2, "a histogram for a threshold needs at least 2 bins, got \(binCount)")
         var minimum = Float.infinity
         var maximum = -Float.infinity
-        for (value, isValid) in zip(values.values, values.validity) where isValid {
+        for (value, isValid) in zip(values.values, values.validity) where isValid && value.isFinite {
             minimum = min(minimum, value)
             maximum = max(maximum, value)
         }
@@ -36,7 +37,7 @@ public struct Histogram: Equatable, Sendable {
 
         var counts = [Int64](repeating: 0, count: binCount)
         let scale = Double(binCount) / (Double(maximum) - Double(minimum))
-        for (value, isValid) in zip(values.values, values.validity) where isValid {
+        for (value, isValid) in zip(values.values, values.validity) where isValid && value.isFinite {
             let bin = min(Int((Double(value) - Double(minimum)) * scale), binCount - 1)
             counts[bin] += 1
         }

@@ -118,7 +118,8 @@ func waterIndexPerPixel(index: WaterIndex, pixel: IndexPixel) {
 }
 
 @Test func histogramBinsValues() throws {
-    let values = MaskedValues(values: [0, 0.1, 0.5, 0.99, 1, 7], validity: [true, true, true, true, true, false])
+    // The invalid 7 and the infinite value are left out.
+    let values = MaskedValues(values: [0, 0.1, 0.5, 0.99, 1, 7, .infinity], validity: [true, true, true, true, true, false, true])
     let histogram = try #require(Histogram(values, binCount: 4))
     #expect(histogram.lowerBound == 0)
     #expect(histogram.upperBound == 1)
