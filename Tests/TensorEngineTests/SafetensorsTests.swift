@@ -411,3 +411,11 @@ func safetensorsCorruptHeader(corrupt: CorruptHeaderCase) {
     #expect(message.hasPrefix("cannot write checkpoint '\(unwritable.path)': "))
     #expect(message.hasSuffix("; check the path and its permissions"))
 }
+
+@Test func namedArrayRejectsWrongValueCount() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = NamedArray(name: "trunk.0.weight", shape: [2, 3], values: [1, 2, 3])
+    }
+    let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    #expect(message.contains("tensor 'trunk.0.weight' has shape [2, 3], 6 elements, but 3 values"))
+}
