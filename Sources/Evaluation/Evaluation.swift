@@ -1,2 +1,0 @@
-// Evaluation: confusion matrices, cluster-to-class mappings, metrics, water
-// index baselines and the report writer.
