@@ -41,6 +41,9 @@ public enum BandNameSource: String, Sendable, Codable {
     case declared
     /// The file names of a scene stored one file per band.
     case fileNames = "file names"
+    /// The band positions (`band1`, `band2`…), for rasters such as labels
+    /// whose bands need no Sentinel-2 names.
+    case bandIndex = "band index"
 }
 
 /// Resolves band names for a scene from, in order: the user's declaration,

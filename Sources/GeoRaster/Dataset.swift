@@ -45,9 +45,11 @@ public final class Dataset {
     ///   - bandNames: the names of the bands in file order, which override
     ///     the file's descriptions; nil to take them from the descriptions or
     ///     the band count preset.
+    ///   - allowUnnamedBands: name bands `band1`, `band2`… when nothing else
+    ///     names them, as for label rasters, instead of throwing.
     /// - Throws: `GeoRasterError` when the file is missing, is not a raster,
     ///   or its bands have no names and none are declared.
-    public convenience init(path: String, bandNames: [String]? = nil) throws {
+    public convenience init(path: String, bandNames: [String]? = nil, allowUnnamedBands: Bool = false) throws {
         GDALLibrary.registerDrivers()
         var isDirectory: ObjCBool = false
         guard path.hasPrefix("/vsi") || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -64,11 +66,13 @@ public final class Dataset {
                                     message: "file '\(path)' is not a raster GDAL can read",
                                     fix: "pass a GeoTIFF, COG, VRT or PNG, and check that the file is complete")
         }
-        try self.init(handle: handle, path: path, bandNames: bandNames, nameSource: nil)
+        try self.init(handle: handle, path: path, bandNames: bandNames,
+                      nameSource: nil, allowUnnamedBands: allowUnnamedBands)
     }
 
     /// Wraps an open handle, which the new value owns and closes.
-    init(handle: GDALDatasetH, path: String, bandNames: [String]?, nameSource: BandNameSource?) throws {
+    init(handle: GDALDatasetH, path: String, bandNames: [String]?, nameSource: BandNameSource?,
+         allowUnnamedBands: Bool = false) throws {
         self.handle = handle
         self.path = path
         width = Int(GDALGetRasterXSize(handle))
@@ -107,6 +111,9 @@ public final class Dataset {
             let resolved: (names: [String], source: BandNameSource)
             if let nameSource, let bandNames {
                 resolved = (bandNames, nameSource)
+            } else if allowUnnamedBands, bandNames == nil,
+                      (try? resolveBandNames(path: path, bandCount: count, descriptions: descriptions, declared: nil)) == nil {
+                resolved = ((1...count).map { "band\($0)" }, .bandIndex)
             } else {
                 resolved = try resolveBandNames(path: path, bandCount: count, descriptions: descriptions, declared: bandNames)
             }

@@ -27,6 +27,15 @@ public enum GDALLibrary {
         String(cString: GDALVersionInfo("RELEASE_NAME"))
     }
 
+    /// Limits GDAL's block cache (`GDALSetCacheMax64`) unless the user set
+    /// `GDAL_CACHEMAX`. GDAL's default of 5 % of physical memory can exceed
+    /// a job's memory budget on large machines when many windows are read.
+    public static func limitBlockCache(megabytes: Int) {
+        registerDrivers()
+        guard CPLGetConfigOption("GDAL_CACHEMAX", nil) == nil else { return }
+        GDALSetCacheMax64(Int64(megabytes) * 1024 * 1024)
+    }
+
     /// Clears this thread's last GDAL error (`CPLErrorReset`).
     static func resetError() {
         CPLErrorReset()

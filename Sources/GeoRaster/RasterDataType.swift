@@ -83,3 +83,15 @@ extension Float: RasterSample {
     public init?(nodata: Double) { self.init(nodata) }
     public var doubleValue: Double { Double(self) }
 }
+
+extension UInt32: RasterSample {
+    public static var rasterDataType: RasterDataType { .uInt32 }
+    public init?(nodata: Double) { self.init(exactly: nodata) }
+    public var doubleValue: Double { Double(self) }
+}
+
+extension Double: RasterSample {
+    public static var rasterDataType: RasterDataType { .float64 }
+    public init?(nodata: Double) { self = nodata }
+    public var doubleValue: Double { self }
+}
