@@ -43,10 +43,11 @@ public final class TilingJob {
     public func run(progress: @escaping (TilingProgress) -> Void = { _ in }) throws -> TilingSummary {
         let selected = options.shard.map { $0.select(pairs, name: { $0.scene.name }) } ?? pairs
         try checkSceneNames(selected)
-        try prepareOutputFolder()
+        try createOutputFolders()
 
         // Open and check every scene before writing anything.
         let scenes = try selected.map { try PreparedScene(pair: $0, options: options) }
+        try checkOptionsMatchEarlierRun()
         var summary = TilingSummary()
         summary.sceneCount = scenes.count
         var pending: [PreparedScene] = []
@@ -95,9 +96,8 @@ public final class TilingJob {
         }
     }
 
-    /// Creates the output folders, checks that they can be written, and
-    /// stores or compares the options that decide tile contents.
-    private func prepareOutputFolder() throws {
+    /// Creates the output folders and checks that they can be written.
+    private func createOutputFolders() throws {
         let fileManager = FileManager.default
         do {
             for folder in [outputFolder, imagesFolder, labelsFolder, partsFolder] {
@@ -111,15 +111,29 @@ public final class TilingJob {
             throw TilingError.unwritableOutput(outputFolder, reason: "permission denied")
         }
         try? fileManager.removeItem(atPath: probe)
+    }
 
+    /// Stores the options that decide tile contents, or checks them against
+    /// those of an earlier run that left tiles in the folder.
+    private func checkOptionsMatchEarlierRun() throws {
+        let fileManager = FileManager.default
         let optionsPath = (outputFolder as NSString).appendingPathComponent("tiling-options.txt")
         let signature = options.contentSignature
-        if let previous = try? String(contentsOfFile: optionsPath, encoding: .utf8) {
-            let trimmed = previous.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed == signature else {
-                throw TilingError.optionsChanged(folder: outputFolder, previous: "'\(trimmed)'", current: "'\(signature)'")
+        let previous = (try? String(contentsOfFile: optionsPath, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let hasEarlierTiles = !((try? fileManager.contentsOfDirectory(atPath: imagesFolder)) ?? [])
+            .filter { !$0.hasPrefix(".") }.isEmpty
+        if let previous, previous != signature, hasEarlierTiles {
+            throw TilingError.optionsChanged(folder: outputFolder, previous: "'\(previous)'", current: "'\(signature)'")
+        }
+        if previous != signature {
+            // Parts of an earlier run that wrote no tiles describe other
+            // options, so they must not mark scenes as finished.
+            for name in (try? fileManager.contentsOfDirectory(atPath: partsFolder)) ?? [] where name.hasSuffix(".csv") {
+                try? fileManager.removeItem(atPath: (partsFolder as NSString).appendingPathComponent(name))
             }
-        } else {
+        }
+        if previous != signature {
             let temporary = optionsPath + ".partial-\(UUID().uuidString.prefix(8))"
             do {
                 try (signature + "\n").write(toFile: temporary, atomically: false, encoding: .utf8)
@@ -141,7 +155,12 @@ public final class TilingJob {
             return "every pixel of \(names) is invalid (nodata, 0 in all bands, or masked); check the scene and its nodata value"
         }
         let percent = Manifest.format(options.maxInvalidFraction * 100).prefix { $0 != "." }
-        return "all \(summary.tilesSkippedInvalid) tiles are more than \(percent) % invalid; raise --max-invalid or check the scenes' nodata values"
+        let reason = "all \(summary.tilesSkippedInvalid) tiles are more than \(percent) % invalid"
+        if scenes.allSatisfy({ $0.sceneWindow.width < options.tileSize && $0.sceneWindow.height < options.tileSize }) {
+            let largest = scenes.map { max($0.sceneWindow.width, $0.sceneWindow.height) }.max() ?? 0
+            return reason + " because every scene is smaller than the \(options.tileSize) px tiles; pass --size \(largest) or less, or raise --max-invalid"
+        }
+        return reason + "; raise --max-invalid or check the scenes' nodata values"
     }
 
     /// Takes tiles from the shared list until it is empty or a worker fails.
