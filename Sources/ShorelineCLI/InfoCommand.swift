@@ -17,7 +17,7 @@ enum InfoCommand {
             OptionSpec("--json", .flag, help: "print one JSON object instead of text"),
         ])
 
-    static func run(_ arguments: ParsedArguments, logger: Logger) throws {
+    static func run(_ arguments: ParsedArguments, console: Console) throws {
         guard arguments.positionals.count == 1 else {
             throw UsageError(description: "info takes one SCENE, got \(arguments.positionals.count); run 'shoreline info --help'")
         }
@@ -25,9 +25,9 @@ enum InfoCommand {
         let estimate = try dataset.validFraction()
         let summary = SceneSummary(dataset: dataset, estimate: estimate)
         if arguments.flag("--json") {
-            print(summary.json)
+            console.print(summary.json)
         } else {
-            print(summary.text)
+            console.print(summary.text)
         }
     }
 }

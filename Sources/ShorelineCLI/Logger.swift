@@ -2,7 +2,7 @@ import Foundation
 
 /// A leveled logger that writes one line per message to standard error, so
 /// standard output carries only results.
-final class Logger: @unchecked Sendable {
+public final class Logger: @unchecked Sendable {
     enum Level: Int, Comparable {
         case debug, info, warning, error
 
@@ -23,7 +23,7 @@ final class Logger: @unchecked Sendable {
     private let lock = NSLock()
     private let write: (String) -> Void
 
-    init(minimumLevel: Level = .info, write: @escaping (String) -> Void = StandardError.write) {
+    init(minimumLevel: Level = .info, write: @escaping (String) -> Void) {
         self.minimumLevel = minimumLevel
         self.write = write
     }

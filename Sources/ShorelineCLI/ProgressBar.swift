@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 
 /// A progress display on standard error: a bar redrawn in place with the
@@ -18,10 +15,9 @@ final class ProgressBar: @unchecked Sendable {
 
     /// - Parameters:
     ///   - unit: the plural noun counted, such as `tiles`.
-    ///   - isTerminal: whether to redraw in place; by default, whether
-    ///     standard error is a terminal.
-    init(unit: String, isTerminal: Bool = isatty(STDERR_FILENO) != 0,
-         write: @escaping (String, Bool) -> Void = ProgressBar.writeStandardError) {
+    ///   - isTerminal: whether to redraw in place, as on a terminal.
+    ///   - write: writes text, with a newline when the flag is true.
+    init(unit: String, isTerminal: Bool, write: @escaping (String, Bool) -> Void) {
         self.unit = unit
         self.isTerminal = isTerminal
         self.write = write
@@ -73,9 +69,5 @@ final class ProgressBar: @unchecked Sendable {
         let total = Int(seconds.rounded())
         let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
         return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
-    }
-
-    static func writeStandardError(_ text: String, newline: Bool) {
-        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
     }
 }

@@ -15,7 +15,7 @@ public enum Shoreline {
 
     static let version = "0.1.0"
 
-    typealias Run = (ParsedArguments, Logger) throws -> Void
+    typealias Run = (ParsedArguments, Console) throws -> Void
 
     static let commands: [(spec: CommandSpec, run: Run)] = [
         (InfoCommand.spec, InfoCommand.run),
@@ -24,16 +24,18 @@ public enum Shoreline {
     ]
 
     /// Runs the command line given without the program name.
+    /// - Parameter console: where results and logs go; by default standard
+    ///   output and standard error.
     /// - Returns: the exit code (see `ExitCode`).
-    public static func main(arguments: [String]) -> Int32 {
+    public static func main(arguments: [String], console: Console = .standard) -> Int32 {
         GDALLibrary.registerDrivers()
-        let logger = Logger()
+        let logger = console.logger
         guard let first = arguments.first, first != "--help", first != "-h" else {
-            print(usage)
+            console.print(usage)
             return ExitCode.success.rawValue
         }
         if first == "--version" {
-            print("shoreline \(version) (GDAL \(GDALLibrary.version))")
+            console.print("shoreline \(version) (GDAL \(GDALLibrary.version))")
             return ExitCode.success.rawValue
         }
         guard let command = commands.first(where: { $0.spec.name == first }) else {
@@ -44,10 +46,10 @@ public enum Shoreline {
         do {
             let parsed = try ParsedArguments(Array(arguments.dropFirst()), command: command.spec)
             if parsed.wantsHelp {
-                print(command.spec.helpText, terminator: "")
+                console.print(String(command.spec.helpText.dropLast()))
                 return ExitCode.success.rawValue
             }
-            try command.run(parsed, logger)
+            try command.run(parsed, console)
             return ExitCode.success.rawValue
         } catch let error as UsageError {
             logger.error(error.description)

@@ -37,7 +37,7 @@ enum TileCommand {
             OptionSpec("--cache-mb", value: "N", help: "GDAL block cache in MB unless GDAL_CACHEMAX is set (default 256)"),
         ])
 
-    static func run(_ arguments: ParsedArguments, logger: Logger) throws {
+    static func run(_ arguments: ParsedArguments, console: Console) throws {
         guard !arguments.positionals.isEmpty || !arguments.strings("--pair").isEmpty else {
             throw UsageError(description: "tile needs at least one SCENE_OR_DIR; run 'shoreline tile --help'")
         }
@@ -77,15 +77,15 @@ enum TileCommand {
         }
         let pairing = try ScenePairing.discover(inputs: arguments.positionals, labels: arguments.string("--labels"),
                                                 rules: rules, explicitPairs: pairs)
-        for scene in pairing.unlabelledScenes { logger.warning("scene '\(scene)' has no label; tiling its image only") }
-        for label in pairing.unmatchedLabels { logger.warning("label '\(label)' matches no scene; it is ignored") }
+        for scene in pairing.unlabelledScenes { console.logger.warning("scene '\(scene)' has no label; tiling its image only") }
+        for label in pairing.unmatchedLabels { console.logger.warning("label '\(label)' matches no scene; it is ignored") }
         let labelled = pairing.pairs.filter { $0.label != nil }.count
-        logger.info("tiling \(counted(pairing.pairs.count, "scene")) (\(labelled) with labels) into '\(output)'"
+        console.logger.info("tiling \(counted(pairing.pairs.count, "scene")) (\(labelled) with labels) into '\(output)'"
                     + (options.shard.map { " as shard \($0)" } ?? ""))
 
         // The job.
         let job = TilingJob(pairs: pairing.pairs, outputFolder: output, options: options)
-        let bar = ProgressBar(unit: "tiles")
+        let bar = console.progressBar(unit: "tiles")
         let summary: TilingSummary
         do {
             summary = try job.run { bar.update(completed: $0.completedTiles, total: $0.totalTiles) }
@@ -94,12 +94,12 @@ enum TileCommand {
             bar.finish()
             throw error
         }
-        for scene in summary.allInvalidScenes { logger.warning("scene '\(scene)' has no valid pixel; it gave no tiles") }
+        for scene in summary.allInvalidScenes { console.logger.warning("scene '\(scene)' has no valid pixel; it gave no tiles") }
 
-        print("scenes: \(summary.sceneCount)" + (summary.scenesResumed > 0 ? " (\(summary.scenesResumed) finished by an earlier run)" : ""))
-        print("tiles in manifest: \(summary.tilesInManifest) (written \(summary.tilesWritten), present from an earlier run \(summary.tilesAlreadyPresent + summary.tilesFromResumedScenes))")
-        print("tiles skipped as more than \(options.maxInvalidFraction) invalid: \(summary.tilesSkippedInvalid)")
-        print("manifest: \(summary.manifestPath)")
+        console.print("scenes: \(summary.sceneCount)" + (summary.scenesResumed > 0 ? " (\(summary.scenesResumed) finished by an earlier run)" : ""))
+        console.print("tiles in manifest: \(summary.tilesInManifest) (written \(summary.tilesWritten), present from an earlier run \(summary.tilesAlreadyPresent + summary.tilesFromResumedScenes))")
+        console.print("tiles skipped as more than \(options.maxInvalidFraction) invalid: \(summary.tilesSkippedInvalid)")
+        console.print("manifest: \(summary.manifestPath)")
     }
 }
 
@@ -112,14 +112,14 @@ enum MergeManifestsCommand {
         discussion: "Run it once every shard of 'shoreline tile --shard I/N --output DIR' has finished; it fails when a shard is missing.",
         options: [])
 
-    static func run(_ arguments: ParsedArguments, logger: Logger) throws {
+    static func run(_ arguments: ParsedArguments, console: Console) throws {
         guard arguments.positionals.count == 1 else {
             throw UsageError(description: "merge-manifests takes one DIR, got \(arguments.positionals.count); run 'shoreline merge-manifests --help'")
         }
         let folder = arguments.positionals[0]
         guard FileManager.default.fileExists(atPath: folder) else { throw TilingError.inputNotFound(folder) }
         let count = try Manifest.mergeShards(in: folder)
-        print("merged \(count) tiles into \((folder as NSString).appendingPathComponent(Manifest.fileName))")
+        console.print("merged \(count) tiles into \((folder as NSString).appendingPathComponent(Manifest.fileName))")
     }
 }
 

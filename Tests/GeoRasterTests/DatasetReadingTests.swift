@@ -95,3 +95,25 @@ import TestSupport
         #expect(error?.description == "band 'B11' not found in scene '\(path.path)'; choose from its bands: B3, B8")
     }
 }
+
+@Suite struct ValidFractionTests {
+    let scratch = try! ScratchFolder(prefix: "validfraction")
+
+    @Test func wholeAndSampledEstimates() throws {
+        // The left quarter of the columns is nodata.
+        let path = try RasterFixtures.writeScene(scratch.file("quarter.tif"), width: 600, height: 600,
+                                                 bandNames: ["B1"], nodata: 0) { _, _, column in
+            UInt16(column < 150 ? 0 : 1)
+        }
+        let dataset = try Dataset(path: path.path)
+        let whole = try dataset.validFraction()
+        #expect(!whole.isSampled)
+        #expect(whole.fraction == 0.75)
+        #expect(whole.pixelsRead == 360_000)
+
+        let sampled = try dataset.validFraction(maximumPixels: 100_000)
+        #expect(sampled.isSampled)
+        #expect(sampled.method == "64 windows of 256 x 256 px")
+        #expect(abs(sampled.fraction - 0.75) < 0.1)
+    }
+}
