@@ -14,6 +14,15 @@ extension Dataset {
     ///   - rule: which pixels count as invalid.
     /// - Throws: `GeoRasterError` for unknown band names or failed reads
     ///   (a truncated or corrupt file).
+    // Specialised for every sample type, because callers in other modules
+    // would otherwise run the pixel loops through generic witness calls.
+    @_specialize(exported: true, where Sample == UInt8)
+    @_specialize(exported: true, where Sample == UInt16)
+    @_specialize(exported: true, where Sample == Int16)
+    @_specialize(exported: true, where Sample == UInt32)
+    @_specialize(exported: true, where Sample == Int32)
+    @_specialize(exported: true, where Sample == Float)
+    @_specialize(exported: true, where Sample == Double)
     public func read<Sample: RasterSample>(
         bands names: [String]? = nil, window: Window, as type: Sample.Type = Sample.self,
         fill: Sample = 0, rule: ValidityRule = .standard
@@ -65,6 +74,7 @@ extension Dataset {
         let checkNodata = rule.nodataInAnyBandIsInvalid && nodataValues.contains { $0 != nil }
         let checkZero = rule.zeroInAllBandsIsInvalid && indices.allSatisfy { self.bands[Int($0) - 1].dataType.isInteger }
         if checkNodata || checkZero {
+            let zero: Sample = 0
             samples.withUnsafeBufferPointer { buffer in
                 for pixel in 0..<pixelCount where validity[pixel] {
                     var allZero = true
@@ -74,7 +84,7 @@ extension Dataset {
                             validity[pixel] = false
                             break
                         }
-                        if value != 0 { allZero = false }
+                        if value != zero { allZero = false }
                     }
                     if checkZero, allZero, validity[pixel] { validity[pixel] = false }
                 }

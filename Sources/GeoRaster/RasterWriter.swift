@@ -59,6 +59,13 @@ public enum RasterWriter {
     ///   - metadata: dataset metadata items, such as `PROCESSING_BASELINE`.
     /// - Throws: `GeoRasterError` with code `.writeFailed` (a full disk, a
     ///   folder that cannot be written).
+    @_specialize(exported: true, where Sample == UInt8)
+    @_specialize(exported: true, where Sample == UInt16)
+    @_specialize(exported: true, where Sample == Int16)
+    @_specialize(exported: true, where Sample == UInt32)
+    @_specialize(exported: true, where Sample == Int32)
+    @_specialize(exported: true, where Sample == Float)
+    @_specialize(exported: true, where Sample == Double)
     public static func write<Sample: RasterSample>(
         samples: [Sample], width: Int, height: Int, bandNames: [String],
         georeference: Georeference, nodata: Double? = nil, validity: [Bool]? = nil,
