@@ -126,7 +126,7 @@ public final class TilingJob {
         if let previous, previous != signature, hasEarlierTiles {
             throw TilingError.optionsChanged(folder: outputFolder, previous: "'\(previous)'", current: "'\(signature)'")
         }
-        if previous != signature {
+        if let previous, previous != signature {
             // Parts of an earlier run that wrote no tiles describe other
             // options, so they must not mark scenes as finished.
             for name in (try? fileManager.contentsOfDirectory(atPath: partsFolder)) ?? [] where name.hasSuffix(".csv") {
