@@ -3,12 +3,12 @@ import Glibc
 #endif
 import Foundation
 
-/// Where a command writes: results to one stream, logs and progress to
-/// another. Tests pass a console that collects both.
+/// The output streams of a command: results to one stream, logs and
+/// progress to another. Tests pass a console that collects both.
 public struct Console: Sendable {
     /// Writes one line of results.
     let writeResult: @Sendable (String) -> Void
-    /// Writes log and progress text; the flag asks for a trailing newline.
+    /// Writes log and progress text, with a trailing newline when the flag is true.
     let writeDiagnostic: @Sendable (String, Bool) -> Void
     /// Whether progress redraws in place (standard error is a terminal).
     let isTerminal: Bool

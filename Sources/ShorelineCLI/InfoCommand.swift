@@ -38,7 +38,7 @@ func openScene(_ path: String, bandNames: [String]?, allowUnnamedBands: Bool = f
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         guard let stack = try BandStack(folder: path) else {
             throw GeoRasterError(.notRaster, path: path,
-                                 message: "folder '\(path)' holds no band files (names with _B01_ ... _B12_ or _B8A_)",
+                                 message: "folder '\(path)' contains no band files (names with _B01_ ... _B12_ or _B8A_)",
                                  fix: "pass a raster file, or a folder of one file per band")
         }
         return try stack.open()

@@ -6,9 +6,9 @@ import GeoRaster
 /// `manifest.csv` (or `manifest.shard-I-of-N.csv` for a shard).
 ///
 /// Image tiles are tiled GeoTIFFs in the scene's data type and band order,
-/// with band names as descriptions and an internal mask band (GDAL's
-/// dataset mask: 0 invalid, 255 valid) that marks padding, nodata and fill;
-/// invalid samples hold the scene's nodata value, or 0 when it has none.
+/// with band names as descriptions. An internal mask band (GDAL's dataset
+/// mask: 0 invalid, 255 valid) marks padding, nodata and fill, and invalid
+/// samples hold the scene's nodata value, or 0 when it has none.
 /// Label tiles are one UInt8 band of `SurfaceClass` values with nodata 0
 /// (`invalid`), which also covers padding and invalid image pixels.
 ///

@@ -36,7 +36,8 @@ import TestSupport
         try RasterWriter.writeMask(values, like: scene, nodata: 0, to: maskPath)
 
         let mask = try Dataset(path: maskPath, bandNames: ["class"])
-        #expect(mask.width == 5 && mask.height == 3)
+        #expect(mask.width == 5)
+        #expect(mask.height == 3)
         #expect(mask.geoTransform == scene.geoTransform)
         #expect(mask.spatialReference?.epsg == 32631)
         #expect(mask.bands[0].nodata == 0)

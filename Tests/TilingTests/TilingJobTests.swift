@@ -25,7 +25,8 @@ import TestSupport
         #expect(files(in: "out/images").count == 9)
 
         let corner = try Dataset(path: scratch.file("out/images/wide_r01024_c01024.tif").path)
-        #expect(corner.width == 512 && corner.height == 512, "edge tiles keep the tile size, not stretched")
+        #expect(corner.width == 512, "edge tiles keep the tile size, not stretched")
+        #expect(corner.height == 512)
         #expect(corner.hasDatasetMask)
         let block = try corner.read(window: corner.fullWindow, as: UInt16.self)
         #expect(block.validCount == (1312 - 1024) * (1079 - 1024))
