@@ -60,10 +60,20 @@ public final class TilingJob {
         }
 
         // Cut the pending scenes' tiles on the worker threads.
+        // Threads rather than `concurrentPerform`, which caps parallelism at
+        // the core count, while tile writing also waits on I/O.
         let state = JobState(scenes: pending)
-        DispatchQueue.concurrentPerform(iterations: options.workers) { _ in
-            self.work(state: state, progress: progress)
+        let finished = DispatchGroup()
+        for _ in 0..<options.workers {
+            finished.enter()
+            let thread = Thread {
+                self.work(state: state, progress: progress)
+                finished.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
         }
+        finished.wait()
         if let error = state.firstError { throw error }
         summary.tilesWritten = state.tilesWritten
         summary.tilesAlreadyPresent = state.tilesAlreadyPresent
