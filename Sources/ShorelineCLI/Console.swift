@@ -16,20 +16,25 @@ public struct Console: Sendable {
     let logger: Logger
 
     public init(writeResult: @escaping @Sendable (String) -> Void,
-                writeDiagnostic: @escaping @Sendable (String, Bool) -> Void, isTerminal: Bool) {
+                writeDiagnostic: @escaping @Sendable (String, Bool) -> Void, isTerminal: Bool,
+                logLevel: Logger.Level = .info) {
         self.writeResult = writeResult
         self.writeDiagnostic = writeDiagnostic
         self.isTerminal = isTerminal
-        logger = Logger(write: { writeDiagnostic($0, true) })
+        logger = Logger(minimumLevel: logLevel, write: { writeDiagnostic($0, true) })
     }
 
-    /// Standard output for results, standard error for the rest.
+    /// Standard output for results, standard error for the rest, at the
+    /// log level named by `SHORELINE_LOG_LEVEL` (debug, info, warning or
+    /// error; info when unset or unknown).
     public static var standard: Console {
-        Console(writeResult: { Swift.print($0) },
+        let levelName = ProcessInfo.processInfo.environment["SHORELINE_LOG_LEVEL"] ?? ""
+        let level = Logger.Level.named(levelName) ?? .info
+        return Console(writeResult: { Swift.print($0) },
                 writeDiagnostic: { text, newline in
                     FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
                 },
-                isTerminal: isatty(STDERR_FILENO) != 0)
+                isTerminal: isatty(STDERR_FILENO) != 0, logLevel: level)
     }
 
     func print(_ line: String) {

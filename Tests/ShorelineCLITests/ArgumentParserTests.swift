@@ -66,3 +66,24 @@ import Testing
         #expect(ProgressBar.clock(seconds) == text)
     }
 }
+
+@Suite struct LoggerTests {
+    @Test func levelFiltersMessages() {
+        final class Lines: @unchecked Sendable { var items: [String] = [] }
+        let lines = Lines()
+        let logger = Logger(minimumLevel: .warning, write: { lines.items.append($0) })
+        logger.info("tiling 3 scenes")
+        logger.warning("label 'x.tif' matches no scene")
+        logger.error("scene 'y.tif' not found")
+        #expect(lines.items == ["warning: label 'x.tif' matches no scene", "error: scene 'y.tif' not found"])
+    }
+
+    @Test(arguments: [("debug", Logger.Level.debug), ("WARNING", .warning), ("error", .error)])
+    func levelNames(name: String, level: Logger.Level) {
+        #expect(Logger.Level.named(name) == level)
+    }
+
+    @Test func unknownLevelName() {
+        #expect(Logger.Level.named("loud") == nil)
+    }
+}
