@@ -61,6 +61,20 @@ import Testing
         #expect(lines.items.allSatisfy { $0.contains("ETA ") })
     }
 
+    @Test func terminalRedrawsInPlace() {
+        final class Writes: @unchecked Sendable { var items: [(String, Bool)] = [] }
+        let writes = Writes()
+        let bar = ProgressBar(unit: "tiles", isTerminal: true, write: { writes.items.append(($0, $1)) })
+        bar.update(completed: 1, total: 2)
+        bar.update(completed: 2, total: 2)
+        bar.finish()
+        #expect(writes.items.count == 3, "the first update, the last one, then the closing newline")
+        #expect(writes.items[0].0.hasPrefix("\r["))
+        #expect(writes.items[1].0.contains("tiles 2/2"))
+        #expect(writes.items[1].1 == false)
+        #expect(writes.items[2] == ("", true))
+    }
+
     @Test(arguments: [(5.0, "0:05"), (65.0, "1:05"), (3725.0, "1:02:05")])
     func clockFormat(seconds: Double, text: String) {
         #expect(ProgressBar.clock(seconds) == text)

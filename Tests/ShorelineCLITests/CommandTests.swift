@@ -188,3 +188,23 @@ import TestSupport
         #expect(again.output.contains("tiles in manifest: 4 (written 0, present from an earlier run 4)"))
     }
 }
+
+@Suite struct TileOptionValueTests {
+    @Test func malformedLabelCodesIsUsageError() {
+        let result = runShoreline(["tile", "x.tif", "--output", "o", "--label-codes", "sen1flood"])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: label codes 'sen1flood' are invalid at 'sen1flood'; use a preset (worldfloods, worldfloods-v2, sen1floods11, binary255) or CODE:CLASS pairs such as -1:invalid,0:land,1:water"])
+    }
+
+    @Test func malformedShardIsUsageError() {
+        let result = runShoreline(["tile", "x.tif", "--output", "o", "--shard", "3/3"])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: shard '3/3' is invalid; write it as I/N with 0 <= I < N, such as 0/4"])
+    }
+
+    @Test func unknownCompressionIsUsageError() {
+        let result = runShoreline(["tile", "x.tif", "--output", "o", "--compression", "jpeg"])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: option '--compression' must be deflate, zstd, lzw or none, got 'jpeg'; run 'shoreline tile --help'"])
+    }
+}
