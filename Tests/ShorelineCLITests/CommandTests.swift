@@ -62,7 +62,7 @@ import TestSupport
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.joined().utf8)) as? [String: Any])
         for key in ["path", "driver", "width", "height", "bands", "crs", "epsg", "geotransform", "pixel_size", "bounds",
                     "block_size", "valid_fraction", "valid_fraction_sampled", "valid_fraction_method", "band_name_source",
-                    "radiometric_offset"] {
+                    "radiometric_offset", "reflectance"] {
             #expect(object[key] != nil, "missing key '\(key)'")
         }
         #expect(object["width"] as? Int == 30)
@@ -72,6 +72,15 @@ import TestSupport
         let bands = try #require(object["bands"] as? [[String: Any]])
         #expect(bands.map { $0["name"] as? String } == ["B3", "B8"])
         #expect(bands.first?["nodata"] as? Double == 0)
+    }
+
+    @Test func infoShowsDeclaredOffset() throws {
+        let scene = try writeScene(scratch.file("l2a.tif"), width: 4, height: 4, bandNames: ["B3", "B8"]) { _, _, _ in 1500 }
+        let plain = runShoreline(["info", scene.path])
+        #expect(plain.output.contains("reflectance = DN / 10000.0"))
+        #expect(plain.output.contains("radiometric offset: not in metadata (baseline 04.00 and later products add 1000: pass --offset 1000)"))
+        let declared = runShoreline(["info", scene.path, "--offset", "1000"])
+        #expect(declared.output.contains("reflectance = (DN - 1000.0) / 10000.0"))
     }
 
     @Test func tileUnnamedBandsNeedDeclaration() throws {
