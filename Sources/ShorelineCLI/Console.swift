@@ -24,9 +24,9 @@ public struct Console: Sendable {
         logger = Logger(minimumLevel: logLevel, write: { writeDiagnostic($0, true) })
     }
 
-    /// Standard output for results, standard error for the rest, at the
-    /// log level named by `SHORELINE_LOG_LEVEL` (debug, info, warning or
-    /// error; info when unset or unknown).
+    /// Standard output for results, standard error for the rest. The log
+    /// level is named by `SHORELINE_LOG_LEVEL` (debug, info, warning or
+    /// error), and is info when the variable is unset or unknown.
     public static var standard: Console {
         let levelName = ProcessInfo.processInfo.environment["SHORELINE_LOG_LEVEL"] ?? ""
         let level = Logger.Level.named(levelName) ?? .info

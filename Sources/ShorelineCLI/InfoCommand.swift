@@ -1,7 +1,7 @@
 import Foundation
 import GeoRaster
 
-/// `shoreline info SCENE [--json]`: what a scene holds.
+/// `shoreline info SCENE [--json]`: what a scene contains.
 enum InfoCommand {
     static let spec = CommandSpec(
         name: "info",
