@@ -59,6 +59,22 @@ import TestSupport
         #expect(Array(block.band(2)) == [0, 0, 255, 30])
     }
 
+    @Test func quicklookPNGOfNamedBands() throws {
+        let scenePath = try RasterFixtures.writeScene(scratch.file("rgb.tif"), width: 6, height: 4,
+                                                      bandNames: ["B2", "B3", "B4"]) { band, row, column in
+            UInt16(100 * (band + 1) + row * 6 + column)
+        }
+        let scene = try Dataset(path: scenePath.path)
+        let path = scratch.file("rgb.png").path
+        try scene.writeQuicklook(bands: ["B4", "B3", "B2"], to: path)
+        let png = try Dataset(path: path, bandNames: ["red", "green", "blue"])
+        #expect(png.width == 6)
+        #expect(png.height == 4)
+        let block = try png.read(window: png.fullWindow, as: UInt8.self, rule: ValidityRule(zeroInAllBandsIsInvalid: false))
+        #expect(block[band: 0, row: 0, column: 0] == 0, "the darkest pixel is below the 2nd percentile")
+        #expect(block[band: 0, row: 3, column: 5] == 255, "the brightest pixel is above the 98th percentile")
+    }
+
     @Test func quicklookStretchesPercentiles() throws {
         let samples: [Float] = (0..<100).map(Float.init) + (0..<100).map(Float.init) + (0..<100).map { Float(99 - $0) }
         let block = RasterBlock(window: .full(width: 10, height: 10), bandNames: ["B4", "B3", "B2"],

@@ -153,6 +153,15 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: scratch.file("out/manifest.csv").path))
     }
 
+    @Test func tileTextFileIsNotRaster() throws {
+        let path = scratch.file("notes.tif")
+        try "not an image".write(to: path, atomically: true, encoding: .utf8)
+        let result = runShoreline(["tile", path.path, "--output", scratch.file("out").path])
+        #expect(result.exitCode == 1)
+        #expect(result.errors == ["error: file '\(path.path)' is not a raster GDAL can read; pass a GeoTIFF, COG, VRT or PNG, and check that the file is complete"])
+        #expect(contents("out/images").isEmpty)
+    }
+
     @Test func tileMissingInput() {
         let result = runShoreline(["tile", "/nonexistent/scenes", "--output", scratch.file("out").path])
         #expect(result.exitCode == 1)
