@@ -100,6 +100,9 @@ enum TileCommand {
             throw error
         }
         for scene in summary.allInvalidScenes { console.logger.warning("scene '\(scene)' has no valid pixel; it gave no tiles") }
+        if summary.tilesInManifest == 0, let shard = options.shard {
+            console.logger.warning("shard \(shard) wrote no tiles; its manifest is empty")
+        }
 
         console.print("scenes: \(summary.sceneCount)" + (summary.scenesResumed > 0 ? " (\(summary.scenesResumed) finished by an earlier run)" : ""))
         console.print("tiles in manifest: \(summary.tilesInManifest) (written \(summary.tilesWritten), present from an earlier run \(summary.tilesAlreadyPresent + summary.tilesFromResumedScenes))")

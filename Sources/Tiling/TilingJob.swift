@@ -39,8 +39,10 @@ public final class TilingJob {
     /// - Parameter progress: called after each tile, from worker threads,
     ///   one call at a time.
     /// - Throws: `TilingError` or `GeoRasterError`; `TilingError.noTiles`
-    ///   when no tile passes the invalid-fraction filter.
+    ///   when no tile passes the invalid-fraction filter, unless the job is
+    ///   one shard of many.
     public func run(progress: @escaping (TilingProgress) -> Void = { _ in }) throws -> TilingSummary {
+        guard !pairs.isEmpty else { throw TilingError.noScenes }
         let selected = options.shard.map { $0.select(pairs, name: { $0.scene.name }) } ?? pairs
         try checkSceneNames(selected)
         try createOutputFolders()
@@ -87,7 +89,11 @@ public final class TilingJob {
             if !pending.contains(where: { $0.name == scene.name }) { summary.tilesFromResumedScenes += sceneRows.count }
             rows += sceneRows
         }
-        guard !rows.isEmpty else { throw TilingError.noTiles(reason: noTilesReason(summary: summary, scenes: scenes)) }
+        // A shard may hold no scene, or only invalid ones: its empty manifest
+        // still lets the merge step see that it finished.
+        if rows.isEmpty, options.shard == nil {
+            throw TilingError.noTiles(reason: noTilesReason(summary: summary, scenes: scenes))
+        }
         let manifestName = options.shard?.manifestName ?? Manifest.fileName
         summary.manifestPath = (outputFolder as NSString).appendingPathComponent(manifestName)
         try Manifest.write(rows, to: summary.manifestPath)

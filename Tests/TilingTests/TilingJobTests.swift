@@ -234,6 +234,21 @@ import TestSupport
             == String(contentsOfFile: reference.manifestPath, encoding: .utf8))
     }
 
+    @Test func shardWithoutScenesWritesEmptyManifest() throws {
+        let scene = try SceneFixtures.scene(scratch.file("only.tif"), width: 32, height: 32)
+        let summary = try job([ScenePair(scene: .file(scene.path), label: nil)]) {
+            $0.tileSize = 32
+            $0.shard = Shard(index: 1, count: 2)
+        }.run()
+        #expect(summary.sceneCount == 0)
+        #expect(try Manifest.read(summary.manifestPath).isEmpty)
+    }
+
+    @Test func noScenesIsAnError() {
+        let error = #expect(throws: TilingError.self) { try job([]).run() }
+        #expect(error == .noScenes)
+    }
+
     @Test func mergeReportsMissingShards() throws {
         try FileManager.default.createDirectory(at: scratch.file("parts3"), withIntermediateDirectories: true)
         try Manifest.write([], to: scratch.file("parts3/manifest.shard-1-of-3.csv").path)
