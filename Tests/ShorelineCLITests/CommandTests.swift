@@ -17,6 +17,20 @@ import TestSupport
         #expect(result.errors == ["error: unknown command 'tiles'; run 'shoreline --help' for the list of commands"])
     }
 
+    @Test func topLevelHelpListsCommands() {
+        let result = runShoreline([])
+        #expect(result.exitCode == 0)
+        for command in ["info", "tile", "merge-manifests"] {
+            #expect(result.output.contains { $0.hasPrefix("  \(command) ") }, "help lacks '\(command)'")
+        }
+    }
+
+    @Test func versionNamesGDAL() {
+        let result = runShoreline(["--version"])
+        #expect(result.exitCode == 0)
+        #expect(result.output.first?.hasPrefix("shoreline 0.1.0 (GDAL 3.") == true)
+    }
+
     @Test(arguments: ["info", "tile", "merge-manifests"])
     func helpExitsZero(command: String) {
         let result = runShoreline([command, "--help"])
