@@ -15,6 +15,10 @@ import GeoRaster
 /// Each file is written under a temporary name and renamed, and a scene's
 /// part is written after its last tile, so a re-run skips finished scenes
 /// and tiles and never sees a half-written file.
+///
+/// NOTE: a killed process leaves its hidden `.<name>.partial-*` files
+/// behind. Re-runs ignore them but do not delete them, because shards
+/// sharing the folder may still be writing theirs.
 public final class TilingJob {
     public let pairs: [ScenePair]
     public let outputFolder: String
