@@ -1,0 +1,82 @@
+import CDNNL
+
+extension Tensor {
+    /// The rectified linear unit, `max(x, 0)`, elementwise.
+    /// The gradient at exactly 0 is 0, as in PyTorch.
+    public func relu() -> Tensor {
+        eltwise(dnnl_eltwise_relu, "relu", alpha: 0, beta: 0)
+    }
+
+    /// The natural logarithm, elementwise; its gradient is `1 / x`.
+    public func log() -> Tensor {
+        eltwise(dnnl_eltwise_log, "log", alpha: 0, beta: 0)
+    }
+
+    /// Each value limited to `[minimum, maximum]`.
+    ///
+    /// NOTE: oneDNN passes the gradient where `minimum < x <= maximum`,
+    /// PyTorch where `minimum <= x <= maximum`; they differ only for values
+    /// exactly at the lower bound.
+    public func clamped(minimum: Float, maximum: Float) -> Tensor {
+        precondition(minimum <= maximum, "clamp bounds \(minimum) > \(maximum)")
+        return eltwise(dnnl_eltwise_clip, "clamp", alpha: minimum, beta: maximum)
+    }
+
+    /// `alpha · x + beta`, elementwise, for constants alpha and beta.
+    public func affine(scale alpha: Float, offset beta: Float = 0) -> Tensor {
+        eltwise(dnnl_eltwise_linear, "scale", alpha: alpha, beta: beta)
+    }
+
+    /// Runs a oneDNN eltwise primitive forward and records its backward,
+    /// which reads the forward input.
+    private func eltwise(_ algorithm: dnnl_alg_kind_t, _ name: String, alpha: Float, beta: Float) -> Tensor {
+        let records = Tensor.recordsGradient([self])
+        let data = MemoryDescriptor([count])
+        let key = "\(name) \(count) \(alpha) \(beta)"
+        let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
+            DNNLOperation.eltwiseForward(algorithm, data: data, alpha: alpha, beta: beta, training: records)
+        }
+        let output = Tensor.zeros(shape)
+        forward.execute([Argument(.source, data, storage), Argument(.destination, data, output.storage)])
+        return output.recorded(name, inputs: [self]) { [self] gradient in
+            let backward = PrimitiveCache.primitive("\(key) backward") {
+                DNNLOperation.eltwiseBackward(algorithm, data: data, alpha: alpha, beta: beta, hint: forward)
+            }
+            let sourceGradient = Storage(count: self.count)
+            backward.execute([
+                Argument(.source, data, self.storage), Argument(.destinationGradient, data, gradient),
+                Argument(.sourceGradient, data, sourceGradient),
+            ])
+            self.accumulateGradient(sourceGradient)
+        }
+    }
+
+    /// The softmax over channels (axis 1), as `softmax(x, dim=1)`:
+    /// ```
+    /// y[n,k,i,j] = exp(x[n,k,i,j]) / Σ_c exp(x[n,c,i,j])
+    /// ```
+    /// - Returns: the input's shape; for a matrix `[R, C]`, a softmax per row.
+    public func softmax() -> Tensor {
+        precondition(shape.count >= 2, "softmax over channels needs at least 2 dimensions, got \(shape)")
+        let records = Tensor.recordsGradient([self])
+        let data = MemoryDescriptor(shape)
+        let key = "softmax \(shape)"
+        let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
+            DNNLOperation.softmaxForward(data: data, axis: 1, training: records)
+        }
+        let output = Tensor.zeros(shape)
+        forward.execute([Argument(.source, data, storage), Argument(.destination, data, output.storage)])
+        let outputStorage = output.storage
+        return output.recorded("softmax", inputs: [self]) { [self] gradient in
+            let backward = PrimitiveCache.primitive("\(key) backward") {
+                DNNLOperation.softmaxBackward(data: data, axis: 1, hint: forward)
+            }
+            let sourceGradient = Storage(count: self.count)
+            backward.execute([
+                Argument(.destination, data, outputStorage), Argument(.destinationGradient, data, gradient),
+                Argument(.sourceGradient, data, sourceGradient),
+            ])
+            self.accumulateGradient(sourceGradient)
+        }
+    }
+}
