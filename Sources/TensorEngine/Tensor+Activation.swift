@@ -29,7 +29,7 @@ extension Tensor {
 
     /// Runs a oneDNN eltwise primitive forward and records its backward,
     /// which reads the forward input.
-    private func eltwise(_ algorithm: dnnl_alg_kind_t, _ name: String, alpha: Float, beta: Float) -> Tensor {
+    fileprivate func eltwise(_ algorithm: dnnl_alg_kind_t, _ name: String, alpha: Float, beta: Float) -> Tensor {
         let records = Tensor.recordsGradient([self])
         let data = MemoryDescriptor([count])
         let key = "\(name) \(count) \(alpha) \(beta)"
@@ -78,5 +78,12 @@ extension Tensor {
             ])
             self.accumulateGradient(sourceGradient)
         }
+    }
+}
+
+extension Tensor {
+    /// `x^exponent`, elementwise (`dnnl_eltwise_pow`); `pow(-1)` is the reciprocal.
+    public func pow(_ exponent: Float) -> Tensor {
+        eltwise(dnnl_eltwise_pow, "power", alpha: 1, beta: exponent)
     }
 }

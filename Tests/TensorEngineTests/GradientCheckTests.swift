@@ -112,6 +112,20 @@ let gradientCases: [OperationCase] = [
     OperationCase(name: "affine warp", inputShapes: [[1, 2, 5, 6]],
                   reference: { Reference.warp($0[0], [1, 2, 5, 6], map: tiltedMap) },
                   engine: { $0[0].warped(by: tiltedMap) }),
+    OperationCase(name: "box sum radius 1", inputShapes: [[1, 2, 4, 5]],
+                  reference: { Reference.boxSum($0[0], [1, 2, 4, 5], radius: 1) }, engine: { $0[0].boxSum(radius: 1) }),
+    OperationCase(name: "box sum radius 3 wider than image", inputShapes: [[2, 1, 3, 4]],
+                  reference: { Reference.boxSum($0[0], [2, 1, 3, 4], radius: 3) }, engine: { $0[0].boxSum(radius: 3) }),
+    OperationCase(name: "transpose", inputShapes: [[3, 5]],
+                  reference: { x in (0..<15).map { x[0][($0 % 3) * 5 + $0 / 3] } }, engine: { $0[0].transposed() }),
+    OperationCase(name: "channels outermost", inputShapes: [[2, 3, 2, 2]],
+                  reference: { x in (0..<24).map { i in
+                      let (c, rest) = (i / 8, i % 8)
+                      return x[0][((rest / 4) * 3 + c) * 4 + rest % 4]
+                  } },
+                  engine: { $0[0].channelsOutermost() }),
+    OperationCase(name: "power -1", inputShapes: [[2, 3]], inputRange: 0.5...2,
+                  reference: { $0[0].map { 1 / $0 } }, engine: { $0[0].pow(-1) }),
 ]
 
 let checkerMask = (0..<8).map { $0 % 3 != 1 }

@@ -181,4 +181,17 @@ enum Reference {
         } } }
         return y
     }
+
+    static func boxSum(_ x: [Double], _ shape: [Int], radius r: Int) -> [Double] {
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        var y: [Double] = []
+        for plane in 0..<planes { for i in 0..<h { for j in 0..<w {
+            var total = 0.0
+            for u in -r...r { for v in -r...r where i + u >= 0 && i + u < h && j + v >= 0 && j + v < w {
+                total += x[(plane * h + i + u) * w + j + v]
+            } }
+            y.append(total)
+        } } }
+        return y
+    }
 }

@@ -93,11 +93,21 @@ struct MemoryDescriptor {
         case plain
         /// Whatever the primitive prefers (`dnnl_format_tag_any`).
         case any
+        /// Row-major with the first two dimensions swapped in memory (`ba`,
+        /// `bacd`): a transposed matrix, or channels outermost (CNHW).
+        case firstTwoSwapped
 
         func tag(rank: Int) -> dnnl_format_tag_t {
             switch self {
             case .any:
                 return dnnl_format_tag_any
+            case .firstTwoSwapped:
+                switch rank {
+                case 2: return dnnl_ba
+                case 3: return dnnl_bac
+                case 4: return dnnl_bacd
+                default: preconditionFailure("rank \(rank) has no swapped layout; use 2 to 4 dimensions")
+                }
             case .plain:
                 switch rank {
                 case 1: return dnnl_a
@@ -364,37 +374,44 @@ enum DNNLOperation {
         return Primitive(operation: &op, hint: hint, name: "softmax backward")
     }
 
-    static func maxPoolingForward(
-        source: MemoryDescriptor, destination: MemoryDescriptor, window: Int, training: Bool
+    /// Pooling with a square `window`, `stride` and `padding` on each side;
+    /// `average` counts padded zeros (`dnnl_pooling_avg_include_padding`),
+    /// otherwise it takes the maximum (`dnnl_pooling_max`).
+    static func poolingForward(
+        source: MemoryDescriptor, destination: MemoryDescriptor, average: Bool,
+        window: Int, stride: Int, padding: Int, training: Bool
     ) -> Primitive {
         var op = dnnl_pooling_v2_desc_t()
         var s = source.raw, d = destination.raw
-        let strides: [Int64] = [Int64(window), Int64(window)]
+        let strides: [Int64] = [Int64(stride), Int64(stride)]
         let kernel: [Int64] = [Int64(window), Int64(window)]
         let dilation: [Int64] = [0, 0]
-        let pads: [Int64] = [0, 0]
+        let pads: [Int64] = [Int64(padding), Int64(padding)]
         checkDNNL(
             dnnl_pooling_v2_forward_desc_init(
-                &op, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_pooling_max,
+                &op, training ? dnnl_forward_training : dnnl_forward_inference,
+                average ? dnnl_pooling_avg_include_padding : dnnl_pooling_max,
                 &s, &d, strides, kernel, dilation, pads, pads),
             "dnnl_pooling_v2_forward_desc_init")
-        return Primitive(operation: &op, name: "max pooling forward")
+        return Primitive(operation: &op, name: "pooling forward")
     }
 
-    static func maxPoolingBackward(
-        sourceGradient: MemoryDescriptor, destinationGradient: MemoryDescriptor, window: Int, hint: Primitive
+    static func poolingBackward(
+        sourceGradient: MemoryDescriptor, destinationGradient: MemoryDescriptor, average: Bool,
+        window: Int, stride: Int, padding: Int, hint: Primitive
     ) -> Primitive {
         var op = dnnl_pooling_v2_desc_t()
         var s = sourceGradient.raw, d = destinationGradient.raw
-        let strides: [Int64] = [Int64(window), Int64(window)]
+        let strides: [Int64] = [Int64(stride), Int64(stride)]
         let kernel: [Int64] = [Int64(window), Int64(window)]
         let dilation: [Int64] = [0, 0]
-        let pads: [Int64] = [0, 0]
+        let pads: [Int64] = [Int64(padding), Int64(padding)]
         checkDNNL(
             dnnl_pooling_v2_backward_desc_init(
-                &op, dnnl_pooling_max, &s, &d, strides, kernel, dilation, pads, pads),
+                &op, average ? dnnl_pooling_avg_include_padding : dnnl_pooling_max,
+                &s, &d, strides, kernel, dilation, pads, pads),
             "dnnl_pooling_v2_backward_desc_init")
-        return Primitive(operation: &op, hint: hint, name: "max pooling backward")
+        return Primitive(operation: &op, hint: hint, name: "pooling backward")
     }
 
     static func linearResamplingForward(

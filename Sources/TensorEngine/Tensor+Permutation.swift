@@ -1,0 +1,32 @@
+extension Tensor {
+    /// The matrix transposed, `[R, C]` to `[C, R]` (a oneDNN reorder).
+    public func transposed() -> Tensor {
+        precondition(shape.count == 2, "transpose needs a matrix, got \(shape)")
+        return swappingFirstTwoAxes(name: "transpose")
+    }
+
+    /// The channel axis moved outermost, `[N, C, H, W]` to `[C, N·H·W]`: row
+    /// c holds channel c of every pixel of every sample, in (sample, row,
+    /// column) order. IIC's joint distribution is a product of two such matrices.
+    public func channelsOutermost() -> Tensor {
+        precondition(shape.count == 4, "channelsOutermost needs [N, C, H, W], got \(shape)")
+        return swappingFirstTwoAxes(name: "channels outermost")
+    }
+
+    /// Swaps the first two axes in memory by a reorder primitive; the result
+    /// is a matrix `[shape[1], rest]` for rank 4, `[shape[1], shape[0]]` for rank 2.
+    private func swappingFirstTwoAxes(name: String) -> Tensor {
+        let plain = MemoryDescriptor(shape), swapped = MemoryDescriptor(shape, layout: .firstTwoSwapped)
+        let output = Tensor(
+            shape: [shape[1], count / shape[1]],
+            storage: Storage(count: count))
+        Layouts.reorder(storage, from: plain, into: output.storage, swapped)
+        let resultShape = shape.count == 2 ? [shape[1], shape[0]] : output.shape
+        let result = Tensor(shape: resultShape, storage: output.storage)
+        return result.recorded(name, inputs: [self]) { [self] gradient in
+            let sourceGradient = Storage(count: self.count)
+            Layouts.reorder(gradient, from: swapped, into: sourceGradient, plain)
+            self.accumulateGradient(sourceGradient)
+        }
+    }
+}
