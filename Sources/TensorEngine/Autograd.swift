@@ -45,14 +45,17 @@ extension Tensor {
         return self
     }
 
-    /// Adds `gradient` (same count as `self`) to the accumulated gradient.
+    /// Adds `gradient`, laid out as `gradientLayout` (nil: row-major), to the
+    /// accumulated gradient, which is kept in this tensor's own layout.
     /// Takes ownership of `gradient`: the caller must not write to it later.
-    func accumulateGradient(_ gradient: Storage) {
-        precondition(gradient.count == count, "gradient of \(gradient.count) values for shape \(shape)")
+    func accumulateGradient(_ gradient: Storage, layout gradientLayout: MemoryDescriptor? = nil) {
+        let own = descriptor
+        let converted = Layouts.convert(gradient, from: gradientLayout ?? MemoryDescriptor(shape), to: own)
+        precondition(converted.count == storage.count, "gradient of \(converted.count) values for shape \(shape)")
         if let existing = gradientStorage {
-            Kernels.add(into: existing, existing, gradient, count: count)
+            Kernels.add(into: existing, existing, converted, count: storage.count)
         } else {
-            gradientStorage = gradient
+            gradientStorage = converted
         }
     }
 
@@ -84,7 +87,7 @@ extension Tensor {
         precondition(count == 1, "backward() needs a one-element tensor, got shape \(shape)")
         guard requiresGradient else { return }
         let order = topologicalOrder()
-        accumulateGradient(Storage([1]))
+        accumulateGradient(Storage([1]), layout: descriptor)
         for tensor in order.reversed() {
             guard let node = tensor.node, let gradient = tensor.gradientStorage else { continue }
             node.backward(gradient)
@@ -120,7 +123,7 @@ extension Tensor {
     /// Call it when a loss turns NaN to find the op that made the NaN.
     public func firstNonFinite() -> NonFiniteReport? {
         for tensor in topologicalOrder() {
-            let buffer = tensor.storage.buffer
+            let buffer = tensor.plain.buffer
             for index in 0..<buffer.count where !buffer[index].isFinite {
                 return NonFiniteReport(
                     operation: tensor.node?.operation ?? "input", shape: tensor.shape,

@@ -31,23 +31,23 @@ extension Tensor {
     /// which reads the forward input.
     fileprivate func eltwise(_ algorithm: dnnl_alg_kind_t, _ name: String, alpha: Float, beta: Float) -> Tensor {
         let records = Tensor.recordsGradient([self])
-        let data = MemoryDescriptor([count])
-        let key = "\(name) \(count) \(alpha) \(beta)"
+        let data = descriptor
+        let key = "\(name) \(Layouts.descriptorKey(data)) \(alpha) \(beta)"
         let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
             DNNLOperation.eltwiseForward(algorithm, data: data, alpha: alpha, beta: beta, training: records)
         }
-        let output = Tensor.zeros(shape)
+        let output = Tensor(shape: shape, storage: Layouts.allocate(data), layout: layout)
         forward.execute([Argument(.source, data, storage), Argument(.destination, data, output.storage)])
         return output.recorded(name, inputs: [self]) { [self] gradient in
             let backward = PrimitiveCache.primitive("\(key) backward") {
                 DNNLOperation.eltwiseBackward(algorithm, data: data, alpha: alpha, beta: beta, hint: forward)
             }
-            let sourceGradient = Storage(count: self.count)
+            let sourceGradient = Layouts.allocate(data)
             backward.execute([
                 Argument(.source, data, self.storage), Argument(.destinationGradient, data, gradient),
                 Argument(.sourceGradient, data, sourceGradient),
             ])
-            self.accumulateGradient(sourceGradient)
+            self.accumulateGradient(sourceGradient, layout: data)
         }
     }
 
@@ -59,24 +59,24 @@ extension Tensor {
     public func softmax() -> Tensor {
         precondition(shape.count >= 2, "softmax over channels needs at least 2 dimensions, got \(shape)")
         let records = Tensor.recordsGradient([self])
-        let data = MemoryDescriptor(shape)
-        let key = "softmax \(shape)"
+        let data = descriptor
+        let key = "softmax \(Layouts.descriptorKey(data))"
         let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
             DNNLOperation.softmaxForward(data: data, axis: 1, training: records)
         }
-        let output = Tensor.zeros(shape)
+        let output = Tensor(shape: shape, storage: Layouts.allocate(data), layout: layout)
         forward.execute([Argument(.source, data, storage), Argument(.destination, data, output.storage)])
         let outputStorage = output.storage
         return output.recorded("softmax", inputs: [self]) { [self] gradient in
             let backward = PrimitiveCache.primitive("\(key) backward") {
                 DNNLOperation.softmaxBackward(data: data, axis: 1, hint: forward)
             }
-            let sourceGradient = Storage(count: self.count)
+            let sourceGradient = Layouts.allocate(data)
             backward.execute([
                 Argument(.destination, data, outputStorage), Argument(.destinationGradient, data, gradient),
                 Argument(.sourceGradient, data, sourceGradient),
             ])
-            self.accumulateGradient(sourceGradient)
+            self.accumulateGradient(sourceGradient, layout: data)
         }
     }
 }

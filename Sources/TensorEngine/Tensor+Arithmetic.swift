@@ -32,7 +32,7 @@ extension Tensor {
         }
         let output = Tensor.zeros(shape)
         forward.execute([
-            Argument(.source, a, storage), Argument(.source1, b, other.storage),
+            Argument(.source, a, plain), Argument(.source1, b, other.plain),
             Argument(.destination, a, output.storage),
         ])
         let isMultiply = name == "multiply"
@@ -42,7 +42,7 @@ extension Tensor {
                 if isMultiply {
                     let product = Storage(count: self.count)
                     forward.execute([
-                        Argument(.source, a, gradient), Argument(.source1, b, other.storage),
+                        Argument(.source, a, gradient), Argument(.source1, b, other.plain),
                         Argument(.destination, a, product),
                     ])
                     self.accumulateGradient(product)
@@ -56,7 +56,7 @@ extension Tensor {
                 var full = gradient
                 if isMultiply {
                     full = Storage(count: self.count)
-                    Kernels.multiply(into: full, gradient, self.storage, count: self.count)
+                    Kernels.multiply(into: full, gradient, self.plain, count: self.count)
                 }
                 other.accumulateGradient(
                     other.shape == self.shape ? (isMultiply ? full : full.copy()) : sumReduced(full, from: self.shape, to: other.shape))
@@ -85,7 +85,7 @@ extension Tensor {
     }
 
     private func summed(keepingShape target: [Int], name: String) -> Tensor {
-        let output = Tensor(shape: target, storage: sumReduced(storage, from: shape, to: target))
+        let output = Tensor(shape: target, storage: sumReduced(plain, from: shape, to: target))
         let fullShape = shape
         return output.recorded(name, inputs: [self]) { [self] gradient in
             // Broadcast back: added onto the existing gradient, or onto zeros.
@@ -105,7 +105,7 @@ extension Tensor {
     /// The same values under another shape with the same count (a copy-free view).
     public func reshaped(_ newShape: [Int]) -> Tensor {
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) (\(count) values) to \(newShape)")
-        let output = Tensor(shape: newShape, storage: storage)
+        let output = Tensor(shape: newShape, storage: plain)
         return output.recorded("reshape", inputs: [self]) { [self] gradient in
             self.accumulateGradient(gradient.copy())
         }
@@ -125,17 +125,17 @@ extension Tensor {
         precondition(k == k2, "matmul inner sizes differ: \(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : "")")
         let output = Tensor.zeros([m, n])
         sgemm(transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k, alpha: 1,
-              storage.pointer, other.storage.pointer, beta: 0, output.storage.pointer)
+              plain.pointer, other.plain.pointer, beta: 0, output.storage.pointer)
         return output.recorded("matmul", inputs: [self, other]) { [self] gradient in
             // For C = A·B: ∂A = G·Bᵀ, ∂B = Aᵀ·G; transposed factors swap roles.
             if self.requiresGradient {
                 let result = Storage(count: self.count)
                 if transposeSelf {  // A is [K, M]: ∂A = op(B)·Gᵀ
                     sgemm(transposeA: transposeOther, transposeB: true, m: k, n: m, k: n, alpha: 1,
-                          other.storage.pointer, gradient.pointer, beta: 0, result.pointer)
+                          other.plain.pointer, gradient.pointer, beta: 0, result.pointer)
                 } else {            // A is [M, K]: ∂A = G·op(B)ᵀ
                     sgemm(transposeA: false, transposeB: !transposeOther, m: m, n: k, k: n, alpha: 1,
-                          gradient.pointer, other.storage.pointer, beta: 0, result.pointer)
+                          gradient.pointer, other.plain.pointer, beta: 0, result.pointer)
                 }
                 self.accumulateGradient(result)
             }
@@ -143,10 +143,10 @@ extension Tensor {
                 let result = Storage(count: other.count)
                 if transposeOther {  // B is [N, K]: ∂B = Gᵀ·op(A)
                     sgemm(transposeA: true, transposeB: transposeSelf, m: n, n: k, k: m, alpha: 1,
-                          gradient.pointer, self.storage.pointer, beta: 0, result.pointer)
+                          gradient.pointer, self.plain.pointer, beta: 0, result.pointer)
                 } else {             // B is [K, N]: ∂B = op(A)ᵀ·G
                     sgemm(transposeA: !transposeSelf, transposeB: false, m: k, n: n, k: m, alpha: 1,
-                          self.storage.pointer, gradient.pointer, beta: 0, result.pointer)
+                          self.plain.pointer, gradient.pointer, beta: 0, result.pointer)
                 }
                 other.accumulateGradient(result)
             }

@@ -7,7 +7,7 @@ extension Tensor {
     /// with x read as zero outside the image.
     ///
     /// oneDNN runs it in its preferred blocked layout; the input and weights
-    /// are reordered into it and the output back out of it.
+    /// are reordered into it when they differ, and the output keeps it.
     /// - Parameters:
     ///   - weight: `[K, C, kh, kw]`.
     ///   - bias: `[K]`, or nil.
@@ -26,10 +26,10 @@ extension Tensor {
         precondition(outputShape[2] > 0 && outputShape[3] > 0,
                      "convolution of input \(shape) with weight \(weight.shape) leaves no output pixels")
 
-        // Descriptors: row-major at the edges, oneDNN's choice inside.
+        // Descriptors: oneDNN chooses the layouts; inputs are reordered into them.
         let training = Tensor.recordsGradient([self, weight] + (bias.map { [$0] } ?? []))
-        let sourcePlain = MemoryDescriptor(shape), weightsPlain = MemoryDescriptor(weight.shape)
-        let destinationPlain = MemoryDescriptor(outputShape), biasPlain = MemoryDescriptor([k])
+        let sourceGiven = descriptor, weightsPlain = MemoryDescriptor(weight.shape)
+        let biasPlain = MemoryDescriptor([k])
         let key = "convolution \(shape) \(weight.shape) \(bias != nil) p\(padding) d\(dilation)"
         let forward = PrimitiveCache.primitive("\(key) forward \(training)") {
             DNNLOperation.convolutionForward(
@@ -38,21 +38,20 @@ extension Tensor {
                 padding: padding, dilation: dilation, training: training)
         }
 
-        // Forward in the blocked layout.
+        // Forward; the output stays in the primitive's layout.
         let sourceLayout = forward.query(.source), weightsLayout = forward.query(.weights)
         let destinationLayout = forward.query(.destination)
-        let sourceBlocked = Layouts.convert(storage, from: sourcePlain, to: sourceLayout)
+        let sourceBlocked = Layouts.convert(storage, from: sourceGiven, to: sourceLayout)
         let weightsBlocked = Layouts.convert(weight.storage, from: weightsPlain, to: weightsLayout)
-        let destinationBlocked = Layouts.allocate(destinationLayout)
+        let destination = Layouts.allocate(destinationLayout)
         var arguments = [
             Argument(.source, sourceLayout, sourceBlocked),
             Argument(.weights, weightsLayout, weightsBlocked),
-            Argument(.destination, destinationLayout, destinationBlocked),
+            Argument(.destination, destinationLayout, destination),
         ]
         if let bias { arguments.append(Argument(.bias, biasPlain, bias.storage)) }
         forward.execute(arguments)
-        let output = Tensor(shape: outputShape, storage: Layouts.convert(
-            destinationBlocked, from: destinationLayout, to: destinationPlain))
+        let output = Tensor(shape: outputShape, storage: destination, layout: destinationLayout)
         guard training else { return output }
 
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
@@ -72,12 +71,12 @@ extension Tensor {
                 let sourceGradient = Layouts.allocate(sourceGradientLayout)
                 backwardData.execute([
                     Argument(.destinationGradient, gradientLayout,
-                             Layouts.convert(gradient, from: destinationPlain, to: gradientLayout)),
-                    Argument(.weights, weightsLayoutData, (weightsLayoutData == weightsLayout
-                        ? weightsBlocked : Layouts.convert(weight.storage, from: weightsPlain, to: weightsLayoutData))),
+                             Layouts.convert(gradient, from: destinationLayout, to: gradientLayout)),
+                    Argument(.weights, weightsLayoutData, weightsLayoutData == weightsLayout
+                        ? weightsBlocked : Layouts.convert(weight.storage, from: weightsPlain, to: weightsLayoutData)),
                     Argument(.sourceGradient, sourceGradientLayout, sourceGradient),
                 ])
-                self.accumulateGradient(Layouts.convert(sourceGradient, from: sourceGradientLayout, to: sourcePlain))
+                self.accumulateGradient(sourceGradient, layout: sourceGradientLayout)
             }
 
             // Gradients with respect to the weights and the bias.
@@ -96,17 +95,15 @@ extension Tensor {
                 let weightsGradient = Layouts.allocate(weightsGradientLayout)
                 let biasGradient = Storage(count: k)
                 var arguments = [
-                    Argument(.source, sourceLayoutWeights, (sourceLayoutWeights == sourceLayout
-                        ? sourceBlocked : Layouts.convert(self.storage, from: sourcePlain, to: sourceLayoutWeights))),
+                    Argument(.source, sourceLayoutWeights, sourceLayoutWeights == sourceLayout
+                        ? sourceBlocked : Layouts.convert(self.storage, from: sourceGiven, to: sourceLayoutWeights)),
                     Argument(.destinationGradient, gradientLayout,
-                             Layouts.convert(gradient, from: destinationPlain, to: gradientLayout)),
+                             Layouts.convert(gradient, from: destinationLayout, to: gradientLayout)),
                     Argument(.weightsGradient, weightsGradientLayout, weightsGradient),
                 ]
                 if bias != nil { arguments.append(Argument(.biasGradient, biasPlain, biasGradient)) }
                 backwardWeights.execute(arguments)
-                if weight.requiresGradient {
-                    weight.accumulateGradient(Layouts.convert(weightsGradient, from: weightsGradientLayout, to: weightsPlain))
-                }
+                if weight.requiresGradient { weight.accumulateGradient(weightsGradient, layout: weightsGradientLayout) }
                 if let bias, bias.requiresGradient { bias.accumulateGradient(biasGradient) }
             }
         }

@@ -97,7 +97,7 @@ extension Tensor {
             }
         }
         let output = Tensor.zeros([shape[0], shape[1], height, width])
-        let input = storage.pointer, result = output.storage.pointer
+        let input = plain.pointer, result = output.storage.pointer
         table.withUnsafeBufferPointer { table in
             for plane in 0..<planes {
                 let from = input + plane * inputPlane, to = result + plane * outputPlane
@@ -151,7 +151,7 @@ extension Tensor {
         let planes = shape[0] * shape[1]
         let output = Tensor.zeros([shape[0], shape[1], outputHeight, outputWidth])
         for plane in 0..<planes {
-            let from = storage.pointer + plane * inputPlane, to = output.storage.pointer + plane * outputPlane
+            let from = plain.pointer + plane * inputPlane, to = output.storage.pointer + plane * outputPlane
             for slot in 0..<(4 * outputPlane) where offsets[slot] >= 0 {
                 to[slot / 4] += weights[slot] * from[offsets[slot]]
             }

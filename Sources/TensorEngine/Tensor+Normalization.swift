@@ -33,16 +33,16 @@ extension Tensor {
                      "batch normalisation in training needs more than one value per channel, got input \(shape)")
 
         let records = Tensor.recordsGradient([self, scale, shift])
-        let data = MemoryDescriptor(shape), channels = MemoryDescriptor([c])
+        let data = descriptor, channels = MemoryDescriptor([c])
         let globalStatistics = !training
-        let key = "batch normalisation \(shape) \(epsilon) training \(training) records \(records)"
+        let key = "batch normalisation \(Layouts.descriptorKey(data)) \(epsilon) training \(training) records \(records)"
         let forward = PrimitiveCache.primitive("\(key) forward") {
             DNNLOperation.batchNormalizationForward(
                 data: data, epsilon: epsilon, training: records, globalStatistics: globalStatistics)
         }
 
         // Forward; batch statistics come out of it in training.
-        let output = Tensor.zeros(shape)
+        let output = Tensor(shape: shape, storage: Layouts.allocate(data), layout: layout)
         let mean = training ? Storage(count: c) : runningMean.storage
         let variance = training ? Storage(count: c) : runningVariance.storage
         forward.execute([
@@ -71,7 +71,7 @@ extension Tensor {
                 DNNLOperation.batchNormalizationBackward(
                     data: data, epsilon: epsilon, globalStatistics: globalStatistics, hint: forward)
             }
-            let sourceGradient = Storage(count: self.count)
+            let sourceGradient = Layouts.allocate(data)
             let scaleGradient = Storage(count: c), shiftGradient = Storage(count: c)
             backward.execute([
                 Argument(.source, data, self.storage), Argument(.destinationGradient, data, gradient),
@@ -81,7 +81,7 @@ extension Tensor {
                 Argument(.scaleGradient, channels, scaleGradient),
                 Argument(.shiftGradient, channels, shiftGradient),
             ])
-            if self.requiresGradient { self.accumulateGradient(sourceGradient) }
+            if self.requiresGradient { self.accumulateGradient(sourceGradient, layout: data) }
             if scale.requiresGradient { scale.accumulateGradient(scaleGradient) }
             if shift.requiresGradient { shift.accumulateGradient(shiftGradient) }
         }

@@ -16,17 +16,15 @@ extension Tensor {
     /// Swaps the first two axes in memory by a reorder primitive; the result
     /// is a matrix `[shape[1], rest]` for rank 4, `[shape[1], shape[0]]` for rank 2.
     private func swappingFirstTwoAxes(name: String) -> Tensor {
-        let plain = MemoryDescriptor(shape), swapped = MemoryDescriptor(shape, layout: .firstTwoSwapped)
+        let swapped = MemoryDescriptor(shape, layout: .firstTwoSwapped)
         let output = Tensor(
             shape: [shape[1], count / shape[1]],
             storage: Storage(count: count))
-        Layouts.reorder(storage, from: plain, into: output.storage, swapped)
+        Layouts.reorder(storage, from: descriptor, into: output.storage, swapped)
         let resultShape = shape.count == 2 ? [shape[1], shape[0]] : output.shape
         let result = Tensor(shape: resultShape, storage: output.storage)
         return result.recorded(name, inputs: [self]) { [self] gradient in
-            let sourceGradient = Storage(count: self.count)
-            Layouts.reorder(gradient, from: swapped, into: sourceGradient, plain)
-            self.accumulateGradient(sourceGradient)
+            self.accumulateGradient(gradient.copy(), layout: swapped)
         }
     }
 }

@@ -8,78 +8,73 @@ extension Tensor {
         precondition(window >= 1 && shape[2] >= window && shape[3] >= window,
                      "max pooling window \(window) does not fit input \(shape)")
         let outputShape = [shape[0], shape[1], shape[2] / window, shape[3] / window]
-        let records = Tensor.recordsGradient([self])
-        let source = MemoryDescriptor(shape), destination = MemoryDescriptor(outputShape)
-        let key = "max pooling \(shape) \(window)"
-        let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
-            DNNLOperation.poolingForward(
-                source: source, destination: destination, average: false,
-                window: window, stride: window, padding: 0, training: records)
-        }
-
-        // Training keeps a workspace: where each maximum came from.
-        let output = Tensor.zeros(outputShape)
-        var arguments = [Argument(.source, source, storage), Argument(.destination, destination, output.storage)]
-        var workspace: Storage?
-        if records {
-            let layout = forward.query(.workspace)
-            let buffer = Layouts.allocate(layout)
-            arguments.append(Argument(.workspace, layout, buffer))
-            workspace = buffer
-        }
-        forward.execute(arguments)
-        guard let workspace else { return output }
-
-        return output.recorded("max pooling", inputs: [self]) { [self] gradient in
-            let backward = PrimitiveCache.primitive("\(key) backward") {
-                DNNLOperation.poolingBackward(
-                    sourceGradient: source, destinationGradient: destination, average: false,
-                    window: window, stride: window, padding: 0, hint: forward)
-            }
-            let sourceGradient = Storage(count: self.count)
-            backward.execute([
-                Argument(.destinationGradient, destination, gradient),
-                Argument(.workspace, forward.query(.workspace), workspace),
-                Argument(.sourceGradient, source, sourceGradient),
-            ])
-            self.accumulateGradient(sourceGradient)
-        }
+        return pooled(name: "max pooling", average: false, outputShape: outputShape,
+                      window: (window, window), stride: window, padding: (0, 0))
     }
 
     /// The sum over the `(2r + 1)` x `(2r + 1)` square centred on each pixel,
-    /// reading zero outside the image (a box filter, by oneDNN's average
-    /// pooling that counts padding, times the window area):
+    /// reading zero outside the image (a box filter):
     /// ```
     /// y[n,c,i,j] = Σ_{|u| ≤ r, |v| ≤ r} x[n, c, i + u, j + v]
     /// ```
+    /// It runs as two one-dimensional passes of oneDNN's average pooling
+    /// (counting padding), scaled by the window length.
     /// - Parameter radius: r, at least 0.
     /// - Returns: the input's shape.
     public func boxSum(radius: Int) -> Tensor {
         precondition(shape.count == 4, "box sum needs [N, C, H, W], got \(shape)")
         precondition(radius >= 0, "box sum radius must be >= 0, got \(radius)")
-        let window = 2 * radius + 1
-        let data = MemoryDescriptor(shape)
-        let key = "box sum \(shape) \(radius)"
+        let length = 2 * radius + 1
+        let rows = pooled(name: "box sum", average: true, outputShape: shape,
+                          window: (1, length), stride: 1, padding: (0, radius))
+        let both = rows.pooled(name: "box sum", average: true, outputShape: shape,
+                               window: (length, 1), stride: 1, padding: (radius, 0))
+        return both.affine(scale: Float(length * length))
+    }
+
+    /// Runs a oneDNN pooling primitive (the output in the layout it prefers
+    /// for this input) and records its backward.
+    private func pooled(
+        name: String, average: Bool, outputShape: [Int], window: (Int, Int), stride: Int, padding: (Int, Int)
+    ) -> Tensor {
         let records = Tensor.recordsGradient([self])
+        let source = descriptor
+        let key = "\(name) \(Layouts.descriptorKey(source)) \(outputShape) \(window) \(stride) \(padding)"
         let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
             DNNLOperation.poolingForward(
-                source: data, destination: data, average: true,
-                window: window, stride: 1, padding: radius, training: records)
+                source: source, destination: MemoryDescriptor(outputShape, layout: .any), average: average,
+                window: window, stride: stride, padding: padding, training: records)
         }
-        let average = Tensor.zeros(shape)
-        forward.execute([Argument(.source, data, storage), Argument(.destination, data, average.storage)])
-        let area = Float(window * window)
-        Kernels.linear(into: average.storage, average.storage, alpha: area, beta: 0, count: count)
-        return average.recorded("box sum", inputs: [self]) { [self] gradient in
+        let destination = forward.query(.destination)
+
+        // Max pooling in training keeps a workspace: where each maximum came from.
+        let output = Tensor(shape: outputShape, storage: Layouts.allocate(destination), layout: destination)
+        var arguments = [Argument(.source, source, storage), Argument(.destination, destination, output.storage)]
+        var workspace: (MemoryDescriptor, Storage)?
+        if records && !average {
+            let workspaceLayout = forward.query(.workspace)
+            let buffer = Layouts.allocate(workspaceLayout)
+            arguments.append(Argument(.workspace, workspaceLayout, buffer))
+            workspace = (workspaceLayout, buffer)
+        }
+        forward.execute(arguments)
+
+        return output.recorded(name, inputs: [self]) { [self] gradient in
             let backward = PrimitiveCache.primitive("\(key) backward") {
                 DNNLOperation.poolingBackward(
-                    sourceGradient: data, destinationGradient: data, average: true,
-                    window: window, stride: 1, padding: radius, hint: forward)
+                    sourceGradient: source, destinationGradient: destination, average: average,
+                    window: window, stride: stride, padding: padding, hint: forward)
             }
-            let sourceGradient = Storage(count: self.count)
-            backward.execute([Argument(.destinationGradient, data, gradient), Argument(.sourceGradient, data, sourceGradient)])
-            Kernels.linear(into: sourceGradient, sourceGradient, alpha: area, beta: 0, count: self.count)
-            self.accumulateGradient(sourceGradient)
+            let sourceGradient = Layouts.allocate(source)
+            var arguments = [
+                Argument(.destinationGradient, destination, gradient),
+                Argument(.sourceGradient, source, sourceGradient),
+            ]
+            if let (workspaceLayout, buffer) = workspace {
+                arguments.append(Argument(.workspace, workspaceLayout, buffer))
+            }
+            backward.execute(arguments)
+            self.accumulateGradient(sourceGradient, layout: source)
         }
     }
 }

@@ -12,24 +12,26 @@ extension Tensor {
         precondition(height >= 1 && width >= 1, "bilinear resampling needs a positive size, got \(height) x \(width)")
         let outputShape = [shape[0], shape[1], height, width]
         let records = Tensor.recordsGradient([self])
-        let source = MemoryDescriptor(shape), destination = MemoryDescriptor(outputShape)
-        let key = "bilinear \(shape) \(outputShape)"
+        let source = descriptor
+        let key = "bilinear \(Layouts.descriptorKey(source)) \(outputShape)"
         let forward = PrimitiveCache.primitive("\(key) forward \(records)") {
-            DNNLOperation.linearResamplingForward(source: source, destination: destination, training: records)
+            DNNLOperation.linearResamplingForward(
+                source: source, destination: MemoryDescriptor(outputShape, layout: .any), training: records)
         }
-        let output = Tensor.zeros(outputShape)
+        let destination = forward.query(.destination)
+        let output = Tensor(shape: outputShape, storage: Layouts.allocate(destination), layout: destination)
         forward.execute([Argument(.source, source, storage), Argument(.destination, destination, output.storage)])
         return output.recorded("bilinear resampling", inputs: [self]) { [self] gradient in
             let backward = PrimitiveCache.primitive("\(key) backward") {
                 DNNLOperation.linearResamplingBackward(
                     sourceGradient: source, destinationGradient: destination, hint: forward)
             }
-            let sourceGradient = Storage(count: self.count)
+            let sourceGradient = Layouts.allocate(source)
             backward.execute([
                 Argument(.destinationGradient, destination, gradient),
                 Argument(.sourceGradient, source, sourceGradient),
             ])
-            self.accumulateGradient(sourceGradient)
+            self.accumulateGradient(sourceGradient, layout: source)
         }
     }
 }

@@ -21,7 +21,7 @@ extension Tensor {
         for (part, c) in zip(parts, channels) {
             for sample in 0..<n {
                 (output.storage.pointer + (sample * total + offset) * plane)
-                    .update(from: part.storage.pointer + sample * c * plane, count: c * plane)
+                    .update(from: part.plain.pointer + sample * c * plane, count: c * plane)
             }
             offset += c
         }
@@ -58,7 +58,7 @@ extension Tensor {
         }
         let m = sources.count
         let output = Tensor.zeros([m, c])
-        let input = storage.pointer, result = output.storage.pointer
+        let input = plain.pointer, result = output.storage.pointer
         for (row, source) in sources.enumerated() {
             for channel in 0..<c { result[row * c + channel] = input[source + channel * plane] }
         }

@@ -8,7 +8,16 @@ public final class Tensor {
     /// The dimensions, outermost first.
     public let shape: [Int]
 
+    /// The values in the layout `layout` describes (possibly blocked and
+    /// padded, so `storage.count` may exceed `count`).
     let storage: Storage
+
+    /// oneDNN's layout of `storage`, or nil for row-major. Activations keep
+    /// the blocked layout their convolution chose until an op needs rows.
+    let layout: MemoryDescriptor?
+
+    /// A row-major copy of a blocked tensor, made on first use.
+    private var plainCopy: Storage?
 
     /// Whether gradients flow to this tensor. Set on parameters; ops set it on
     /// results whose inputs need a gradient while gradients are enabled.
@@ -21,14 +30,30 @@ public final class Tensor {
     /// The op that made this tensor, with its backward closure.
     var node: Node?
 
-    /// Wraps a storage (no copy); the storage count must match the shape.
-    init(shape: [Int], storage: Storage, requiresGradient: Bool = false) {
+    /// Wraps a storage (no copy) in row-major order or in a oneDNN layout.
+    init(shape: [Int], storage: Storage, layout: MemoryDescriptor? = nil, requiresGradient: Bool = false) {
         precondition(
-            shape.reduce(1, *) == storage.count,
+            layout == nil ? shape.reduce(1, *) == storage.count : storage.count * 4 >= layout!.byteCount,
             "shape \(shape) holds \(shape.reduce(1, *)) values, storage has \(storage.count)")
         self.shape = shape
         self.storage = storage
+        self.layout = layout
         self.requiresGradient = requiresGradient
+    }
+
+    /// The layout of `storage` as a descriptor (row-major when `layout` is nil).
+    var descriptor: MemoryDescriptor {
+        layout ?? MemoryDescriptor(shape)
+    }
+
+    /// The values in row-major order: `storage` itself, or a reordered copy.
+    var plain: Storage {
+        guard let layout else { return storage }
+        if let plainCopy { return plainCopy }
+        let copy = Storage(count: count)
+        Layouts.reorder(storage, from: layout, into: copy, MemoryDescriptor(shape))
+        plainCopy = copy
+        return copy
     }
 
     /// A tensor holding `values` in row-major order.
@@ -60,20 +85,20 @@ public final class Tensor {
     }
 
     /// The number of values.
-    public var count: Int { storage.count }
+    public var count: Int { shape.reduce(1, *) }
 
     /// The values in row-major order.
-    public var values: [Float] { storage.array }
+    public var values: [Float] { plain.array }
 
     /// The single value of a one-element tensor.
     public var scalar: Float {
         precondition(count == 1, "scalar needs a one-element tensor, got shape \(shape)")
-        return storage.pointer[0]
+        return plain.pointer[0]
     }
 
     /// The accumulated gradient, or nil before any `backward()` reached it.
     public var gradient: Tensor? {
-        gradientStorage.map { Tensor(shape: shape, storage: $0.copy()) }
+        gradientStorage.map { Tensor(shape: shape, storage: $0.copy(), layout: layout).detached() }
     }
 
     /// Resets the accumulated gradient to none.
@@ -83,13 +108,14 @@ public final class Tensor {
 
     /// A copy cut from the graph: same values, no gradient history.
     public func detached() -> Tensor {
-        Tensor(shape: shape, storage: storage.copy())
+        Tensor(shape: shape, storage: plain.copy())
     }
 
     /// Overwrites the values in place (a parameter update or a load), leaving
     /// the graph alone.
     public func assign(_ values: [Float]) {
         precondition(values.count == count, "assign needs \(count) values for shape \(shape), got \(values.count)")
+        precondition(layout == nil, "assign needs a row-major tensor such as a parameter")
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
     }
 

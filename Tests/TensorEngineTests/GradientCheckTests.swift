@@ -126,7 +126,28 @@ let gradientCases: [OperationCase] = [
                   engine: { $0[0].channelsOutermost() }),
     OperationCase(name: "power -1", inputShapes: [[2, 3]], inputRange: 0.5...2,
                   reference: { $0[0].map { 1 / $0 } }, engine: { $0[0].pow(-1) }),
+    OperationCase(name: "16-channel chain in blocked layout", inputShapes: [[1, 16, 4, 4], [16, 16, 3, 3], [16], [16]],
+                  reference: { x in
+                      let convolved = Reference.convolution(x[0], [1, 16, 4, 4], x[1], [16, 16, 3, 3], nil, padding: 1, dilation: 1)
+                      let normalised = Reference.batchNormalization(convolved, [1, 16, 4, 4], scale: x[2], shift: x[3], epsilon: 1e-5)
+                      let pooled = Reference.maxPooling(normalised.map { max($0, 0) }, [1, 16, 4, 4], window: 2)
+                      let resized = Reference.bilinear(pooled, [1, 16, 2, 2], height: 3, width: 3)
+                      return Reference.softmaxOverChannels(resized, [1, 16, 3, 3])
+                  },
+                  engine: { x in
+                      x[0].convolution(weight: x[1], padding: 1)
+                          .batchNormalization(scale: x[2], shift: x[3], runningMean: .zeros([16]),
+                                              runningVariance: .full([16], value: 1), training: true)
+                          .relu().maxPooled().resizedBilinear(height: 3, width: 3).softmax()
+                  }),
 ]
+
+@Test func sixteenChannelConvolutionKeepsABlockedLayout() {
+    let x = Tensor.zeros([1, 16, 4, 4]), weight = Tensor.zeros([16, 16, 3, 3])
+    let output = x.convolution(weight: weight, padding: 1).relu()
+    #expect(output.layout != nil)
+    #expect(output.values.count == 256)
+}
 
 let checkerMask = (0..<8).map { $0 % 3 != 1 }
 let tiltedMap = AffineMap.about(height: 5, width: 6, angle: 0.3, scale: 1.1, shiftX: 0.4, shiftY: -0.2)

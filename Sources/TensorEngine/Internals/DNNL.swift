@@ -175,6 +175,8 @@ enum DescriptorQuery {
 final class Primitive {
     let descriptor: dnnl_primitive_desc_t
     let raw: dnnl_primitive_t
+    /// What the primitive does, for errors and the profiler.
+    let name: String
 
     /// Creates the primitive descriptor (`dnnl_primitive_desc_create`) and the
     /// primitive (`dnnl_primitive_create`) for an initialised op descriptor.
@@ -190,6 +192,7 @@ final class Primitive {
         var primitive: dnnl_primitive_t?
         checkDNNL(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create for \(name)")
         raw = primitive!
+        self.name = name
     }
 
     /// Wraps a primitive descriptor made by a dedicated constructor (reorder, concat).
@@ -198,6 +201,7 @@ final class Primitive {
         var primitive: dnnl_primitive_t?
         checkDNNL(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create for \(name)")
         raw = primitive!
+        self.name = name
     }
 
     deinit {
@@ -219,10 +223,12 @@ final class Primitive {
         defer { DNNLContext.lock.unlock() }
         let handles = arguments.map { MemoryHandle($0.descriptor, UnsafeMutableRawPointer($0.storage.pointer)) }
         let list = zip(arguments, handles).map { dnnl_exec_arg_t(arg: $0.kind.rawValue, memory: $1.raw) }
-        checkDNNL(
-            dnnl_primitive_execute(raw, DNNLContext.stream, Int32(list.count), list),
-            "dnnl_primitive_execute")
-        checkDNNL(dnnl_stream_wait(DNNLContext.stream), "dnnl_stream_wait")
+        Profiler.timed(name) {
+            checkDNNL(
+                dnnl_primitive_execute(raw, DNNLContext.stream, Int32(list.count), list),
+                "dnnl_primitive_execute for \(name)")
+            checkDNNL(dnnl_stream_wait(DNNLContext.stream), "dnnl_stream_wait")
+        }
         withExtendedLifetime((handles, arguments)) {}
     }
 }
@@ -374,19 +380,20 @@ enum DNNLOperation {
         return Primitive(operation: &op, hint: hint, name: "softmax backward")
     }
 
-    /// Pooling with a square `window`, `stride` and `padding` on each side;
+    /// Pooling with a `window` of (rows, columns), `stride` and `padding` of
+    /// (rows, columns) on each side;
     /// `average` counts padded zeros (`dnnl_pooling_avg_include_padding`),
     /// otherwise it takes the maximum (`dnnl_pooling_max`).
     static func poolingForward(
         source: MemoryDescriptor, destination: MemoryDescriptor, average: Bool,
-        window: Int, stride: Int, padding: Int, training: Bool
+        window: (Int, Int), stride: Int, padding: (Int, Int), training: Bool
     ) -> Primitive {
         var op = dnnl_pooling_v2_desc_t()
         var s = source.raw, d = destination.raw
         let strides: [Int64] = [Int64(stride), Int64(stride)]
-        let kernel: [Int64] = [Int64(window), Int64(window)]
+        let kernel: [Int64] = [Int64(window.0), Int64(window.1)]
         let dilation: [Int64] = [0, 0]
-        let pads: [Int64] = [Int64(padding), Int64(padding)]
+        let pads: [Int64] = [Int64(padding.0), Int64(padding.1)]
         checkDNNL(
             dnnl_pooling_v2_forward_desc_init(
                 &op, training ? dnnl_forward_training : dnnl_forward_inference,
@@ -398,14 +405,14 @@ enum DNNLOperation {
 
     static func poolingBackward(
         sourceGradient: MemoryDescriptor, destinationGradient: MemoryDescriptor, average: Bool,
-        window: Int, stride: Int, padding: Int, hint: Primitive
+        window: (Int, Int), stride: Int, padding: (Int, Int), hint: Primitive
     ) -> Primitive {
         var op = dnnl_pooling_v2_desc_t()
         var s = sourceGradient.raw, d = destinationGradient.raw
         let strides: [Int64] = [Int64(stride), Int64(stride)]
-        let kernel: [Int64] = [Int64(window), Int64(window)]
+        let kernel: [Int64] = [Int64(window.0), Int64(window.1)]
         let dilation: [Int64] = [0, 0]
-        let pads: [Int64] = [Int64(padding), Int64(padding)]
+        let pads: [Int64] = [Int64(padding.0), Int64(padding.1)]
         checkDNNL(
             dnnl_pooling_v2_backward_desc_init(
                 &op, average ? dnnl_pooling_avg_include_padding : dnnl_pooling_max,
@@ -479,9 +486,11 @@ func sgemm(
 ) {
     let lda = transposeA ? m : k
     let ldb = transposeB ? k : n
+    Profiler.timed("matmul") {
     checkDNNL(
         dnnl_sgemm(
             transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
             a, Int64(lda), b, Int64(ldb), beta, c, Int64(n)),
         "dnnl_sgemm")
+    }
 }
