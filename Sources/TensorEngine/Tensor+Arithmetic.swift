@@ -40,7 +40,7 @@ extension Tensor {
             // ∂/∂a: the gradient itself (add) or times b (multiply).
             if self.requiresGradient {
                 if isMultiply {
-                    let product = Storage(count: self.count)
+                    let product = Storage(uninitializedCount: self.count)
                     forward.execute([
                         Argument(.source, a, gradient), Argument(.source1, b, other.plain),
                         Argument(.destination, a, product),
@@ -55,7 +55,7 @@ extension Tensor {
             if other.requiresGradient {
                 var full = gradient
                 if isMultiply {
-                    full = Storage(count: self.count)
+                    full = Storage(uninitializedCount: self.count)
                     Kernels.multiply(into: full, gradient, self.plain, count: self.count)
                 }
                 other.accumulateGradient(
@@ -129,7 +129,7 @@ extension Tensor {
         return output.recorded("matmul", inputs: [self, other]) { [self] gradient in
             // For C = A·B: ∂A = G·Bᵀ, ∂B = Aᵀ·G; transposed factors swap roles.
             if self.requiresGradient {
-                let result = Storage(count: self.count)
+                let result = Storage(uninitializedCount: self.count)
                 if transposeSelf {  // A is [K, M]: ∂A = op(B)·Gᵀ
                     sgemm(transposeA: transposeOther, transposeB: true, m: k, n: m, k: n, alpha: 1,
                           other.plain.pointer, gradient.pointer, beta: 0, result.pointer)
@@ -140,7 +140,7 @@ extension Tensor {
                 self.accumulateGradient(result)
             }
             if other.requiresGradient {
-                let result = Storage(count: other.count)
+                let result = Storage(uninitializedCount: other.count)
                 if transposeOther {  // B is [N, K]: ∂B = Gᵀ·op(A)
                     sgemm(transposeA: true, transposeB: transposeSelf, m: n, n: k, k: m, alpha: 1,
                           gradient.pointer, self.plain.pointer, beta: 0, result.pointer)
@@ -164,7 +164,7 @@ func sumReduced(_ source: Storage, from shape: [Int], to target: [Int]) -> Stora
     let primitive = PrimitiveCache.primitive("sum reduction \(fullShape) \(reducedShape)") {
         DNNLOperation.sumReduction(source: full, destination: reduced)
     }
-    let result = Storage(count: reducedShape.reduce(1, *))
+    let result = Storage(uninitializedCount: reducedShape.reduce(1, *))
     primitive.execute([Argument(.source, full, source), Argument(.destination, reduced, result)])
     return result
 }

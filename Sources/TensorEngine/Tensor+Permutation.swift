@@ -19,7 +19,7 @@ extension Tensor {
         let swapped = MemoryDescriptor(shape, layout: .firstTwoSwapped)
         let output = Tensor(
             shape: [shape[1], count / shape[1]],
-            storage: Storage(count: count))
+            storage: Storage(uninitializedCount: count))
         Layouts.reorder(storage, from: descriptor, into: output.storage, swapped)
         let resultShape = shape.count == 2 ? [shape[1], shape[0]] : output.shape
         let result = Tensor(shape: resultShape, storage: output.storage)

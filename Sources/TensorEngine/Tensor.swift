@@ -50,7 +50,7 @@ public final class Tensor {
     var plain: Storage {
         guard let layout else { return storage }
         if let plainCopy { return plainCopy }
-        let copy = Storage(count: count)
+        let copy = Storage(uninitializedCount: count)
         Layouts.reorder(storage, from: layout, into: copy, MemoryDescriptor(shape))
         plainCopy = copy
         return copy

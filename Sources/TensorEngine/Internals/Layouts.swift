@@ -6,7 +6,7 @@ enum Layouts {
     /// the layouts agree, else a reordered copy.
     static func convert(_ storage: Storage, from plain: MemoryDescriptor, to target: MemoryDescriptor) -> Storage {
         if plain == target { return storage }
-        let result = Storage(count: (target.byteCount + 3) / 4)
+        let result = allocate(target)
         reorder(storage, from: plain, into: result, target)
         return result
     }
@@ -27,9 +27,10 @@ enum Layouts {
         ])
     }
 
-    /// A buffer sized for `descriptor`.
+    /// A buffer sized for `descriptor`, uninitialised: the primitive that
+    /// writes it also writes the zero padding of blocked layouts.
     static func allocate(_ descriptor: MemoryDescriptor) -> Storage {
-        Storage(count: (descriptor.byteCount + 3) / 4)
+        Storage(uninitializedCount: (descriptor.byteCount + 3) / 4)
     }
 
     /// A cache key that tells layouts apart: the descriptor's nonzero
