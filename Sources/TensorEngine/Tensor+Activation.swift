@@ -1,15 +1,18 @@
 import CDNNL
+import Foundation
 
 extension Tensor {
     /// The rectified linear unit, `max(x, 0)`, elementwise.
     /// The gradient at exactly 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        eltwise(dnnl_eltwise_relu, "relu", alpha: 0, beta: 0)
+        eltwise(dnnl_eltwise_relu, "relu", alpha: 0, beta: 0,
+                value: { max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
     /// The natural logarithm, elementwise; its gradient is `1 / x`.
     public func log() -> Tensor {
-        eltwise(dnnl_eltwise_log, "log", alpha: 0, beta: 0)
+        eltwise(dnnl_eltwise_log, "log", alpha: 0, beta: 0,
+                value: { Foundation.log($0) }, derivative: { x, _ in 1 / x })
     }
 
     /// Each value limited to `[minimum, maximum]`.
@@ -19,17 +22,37 @@ extension Tensor {
     /// exactly at the lower bound.
     public func clamped(minimum: Float, maximum: Float) -> Tensor {
         precondition(minimum <= maximum, "clamp bounds \(minimum) > \(maximum)")
-        return eltwise(dnnl_eltwise_clip, "clamp", alpha: minimum, beta: maximum)
+        return eltwise(dnnl_eltwise_clip, "clamp", alpha: minimum, beta: maximum,
+                       value: { Swift.min(Swift.max($0, minimum), maximum) },
+                       derivative: { x, _ in x > minimum && x <= maximum ? 1 : 0 })
     }
 
     /// `alpha · x + beta`, elementwise, for constants alpha and beta.
     public func affine(scale alpha: Float, offset beta: Float = 0) -> Tensor {
-        eltwise(dnnl_eltwise_linear, "scale", alpha: alpha, beta: beta)
+        eltwise(dnnl_eltwise_linear, "scale", alpha: alpha, beta: beta,
+                value: { alpha * $0 + beta }, derivative: { _, _ in alpha })
     }
 
     /// Runs a oneDNN eltwise primitive forward and records its backward,
     /// which reads the forward input.
-    fileprivate func eltwise(_ algorithm: dnnl_alg_kind_t, _ name: String, alpha: Float, beta: Float) -> Tensor {
+    /// `value` and `derivative` (of the input value and output value) give the
+    /// plain-loop path for small row-major tensors.
+    fileprivate func eltwise(
+        _ algorithm: dnnl_alg_kind_t, _ name: String, alpha: Float, beta: Float,
+        value: @escaping (Float) -> Float, derivative: @escaping (Float, Float) -> Float
+    ) -> Tensor {
+        if layout == nil && Kernels.isSmall(count) {
+            let output = Tensor.zeros(shape)
+            let input = storage.pointer, result = output.storage.pointer
+            for i in 0..<count { result[i] = value(input[i]) }
+            let outputStorage = output.storage
+            return output.recorded(name, inputs: [self]) { [self] gradient in
+                let sourceGradient = Storage(uninitializedCount: self.count)
+                let x = self.storage.pointer, y = outputStorage.pointer, g = gradient.pointer
+                for i in 0..<self.count { sourceGradient.pointer[i] = g[i] * derivative(x[i], y[i]) }
+                self.accumulateGradient(sourceGradient)
+            }
+        }
         let records = Tensor.recordsGradient([self])
         let data = descriptor
         let key = "\(name) \(Layouts.descriptorKey(data)) \(alpha) \(beta)"
@@ -84,6 +107,7 @@ extension Tensor {
 extension Tensor {
     /// `x^exponent`, elementwise (`dnnl_eltwise_pow`); `pow(-1)` is the reciprocal.
     public func pow(_ exponent: Float) -> Tensor {
-        eltwise(dnnl_eltwise_pow, "power", alpha: 1, beta: exponent)
+        eltwise(dnnl_eltwise_pow, "power", alpha: 1, beta: exponent,
+                value: { Foundation.pow($0, exponent) }, derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
     }
 }

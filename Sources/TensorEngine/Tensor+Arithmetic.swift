@@ -26,16 +26,19 @@ extension Tensor {
         precondition(
             other.shape.count == shape.count && zip(shape, other.shape).allSatisfy { $1 == $0 || $1 == 1 },
             "\(name) needs the second shape equal to the first or 1 where they differ, got \(shape) and \(other.shape)")
+        let isMultiply = name == "multiply"
+        if Kernels.isSmall(count) {
+            return smallBinary(other, name: name, isMultiply: isMultiply)
+        }
         let a = MemoryDescriptor(shape), b = MemoryDescriptor(other.shape)
         let forward = PrimitiveCache.primitive("\(name) \(shape) \(other.shape)") {
             DNNLOperation.binary(algorithm, source0: a, source1: b, destination: a)
         }
-        let output = Tensor.zeros(shape)
+        let output = Tensor(shape: shape, storage: Storage(uninitializedCount: count))
         forward.execute([
             Argument(.source, a, plain), Argument(.source1, b, other.plain),
             Argument(.destination, a, output.storage),
         ])
-        let isMultiply = name == "multiply"
         return output.recorded(name, inputs: [self, other]) { [self] gradient in
             // ∂/∂a: the gradient itself (add) or times b (multiply).
             if self.requiresGradient {
@@ -64,6 +67,29 @@ extension Tensor {
         }
     }
 
+    /// The plain-loop path of `+` and `*` for small tensors.
+    private func smallBinary(_ other: Tensor, name: String, isMultiply: Bool) -> Tensor {
+        let positions = Kernels.broadcastPositions(shape, other.shape)
+        let output = Tensor.zeros(shape)
+        let x = plain.pointer, y = other.plain.pointer, result = output.storage.pointer
+        for i in 0..<count { result[i] = isMultiply ? x[i] * y[positions[i]] : x[i] + y[positions[i]] }
+        return output.recorded(name, inputs: [self, other]) { [self] gradient in
+            let g = gradient.pointer
+            if self.requiresGradient {
+                let result = Storage(uninitializedCount: self.count)
+                let y = other.plain.pointer
+                for i in 0..<self.count { result.pointer[i] = isMultiply ? g[i] * y[positions[i]] : g[i] }
+                self.accumulateGradient(result)
+            }
+            if other.requiresGradient {
+                let result = Storage(count: other.count)
+                let x = self.plain.pointer
+                for i in 0..<self.count { result.pointer[positions[i]] += isMultiply ? g[i] * x[i] : g[i] }
+                other.accumulateGradient(result)
+            }
+        }
+    }
+
     /// The sum of all values, a scalar.
     public func sum() -> Tensor {
         let reduced = summed(keepingShape: shape.map { _ in 1 }, name: "sum")
@@ -88,7 +114,11 @@ extension Tensor {
         let output = Tensor(shape: target, storage: sumReduced(plain, from: shape, to: target))
         let fullShape = shape
         return output.recorded(name, inputs: [self]) { [self] gradient in
-            // Broadcast back: added onto the existing gradient, or onto zeros.
+            if Kernels.isSmall(self.count) {
+                self.accumulateGradient(Kernels.broadcastLoop(gradient, from: target, to: fullShape))
+                return
+            }
+            // Broadcast back onto zeros.
             let full = MemoryDescriptor(fullShape), reduced = MemoryDescriptor(target)
             let add = PrimitiveCache.primitive("broadcast add \(fullShape) \(target)") {
                 DNNLOperation.binary(dnnl_binary_add, source0: full, source1: reduced, destination: full)
@@ -158,6 +188,7 @@ extension Tensor {
 /// oneDNN reduction; a copy when nothing is summed.
 func sumReduced(_ source: Storage, from shape: [Int], to target: [Int]) -> Storage {
     if shape == target { return source.copy() }
+    if Kernels.isSmall(shape.reduce(1, *)) { return Kernels.sumLoop(source, from: shape, to: target) }
     // oneDNN reductions need a rank of at least 1.
     let fullShape = shape.isEmpty ? [1] : shape, reducedShape = target.isEmpty ? [1] : target
     let full = MemoryDescriptor(fullShape), reduced = MemoryDescriptor(reducedShape)

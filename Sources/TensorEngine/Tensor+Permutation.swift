@@ -16,6 +16,24 @@ extension Tensor {
     /// Swaps the first two axes in memory by a reorder primitive; the result
     /// is a matrix `[shape[1], rest]` for rank 4, `[shape[1], shape[0]]` for rank 2.
     private func swappingFirstTwoAxes(name: String) -> Tensor {
+        let (outer, middle) = (shape[0], shape[1])
+        let inner = count / (outer * middle)
+        if layout == nil && Kernels.isSmall(count) {
+            // result[m][o][i] = input[o][m][i]
+            let result = Tensor.zeros(shape.count == 2 ? [middle, outer] : [middle, outer * inner])
+            let x = storage.pointer, y = result.storage.pointer
+            for o in 0..<outer { for m in 0..<middle { for i in 0..<inner {
+                y[(m * outer + o) * inner + i] = x[(o * middle + m) * inner + i]
+            } } }
+            return result.recorded(name, inputs: [self]) { [self] gradient in
+                let back = Storage(uninitializedCount: self.count)
+                let g = gradient.pointer
+                for o in 0..<outer { for m in 0..<middle { for i in 0..<inner {
+                    back.pointer[(o * middle + m) * inner + i] = g[(m * outer + o) * inner + i]
+                } } }
+                self.accumulateGradient(back)
+            }
+        }
         let swapped = MemoryDescriptor(shape, layout: .firstTwoSwapped)
         let output = Tensor(
             shape: [shape[1], count / shape[1]],

@@ -154,9 +154,16 @@ let tiltedMap = AffineMap.about(height: 5, width: 6, angle: 0.3, scale: 1.1, shi
 
 /// The op's forward against its reference, and its backward against
 /// central differences of the reference, for the loss `L = Σ r · op(x)`
-/// with fixed random weights r.
-@Test(arguments: gradientCases)
-func gradientMatchesFiniteDifferences(_ operation: OperationCase) {
+/// with fixed random weights r; once through oneDNN primitives and once
+/// through the plain loops that small tensors take.
+@Test(arguments: gradientCases, [true, false])
+func gradientMatchesFiniteDifferences(_ operation: OperationCase, smallTensorLoops: Bool) {
+    Kernels.$smallCountLimit.withValue(smallTensorLoops ? Int.max : 0) {
+        checkGradient(operation)
+    }
+}
+
+func checkGradient(_ operation: OperationCase) {
     var generator = SeededGenerator(seed: 7)
     let inputs = operation.inputShapes.map { shape in
         Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in

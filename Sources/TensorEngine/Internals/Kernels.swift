@@ -9,6 +9,11 @@ enum Kernels {
         into destination: Storage, _ a: Storage,
         _ b: Storage, count: Int
     ) {
+        if isSmall(count) {
+            let d = destination.pointer, x = a.pointer, y = b.pointer
+            for i in 0..<count { d[i] = x[i] + y[i] }
+            return
+        }
         binary(dnnl_binary_add, "add", into: destination, a, b, count: count)
     }
 
@@ -17,6 +22,11 @@ enum Kernels {
         into destination: Storage, _ a: Storage,
         _ b: Storage, count: Int
     ) {
+        if isSmall(count) {
+            let d = destination.pointer, x = a.pointer, y = b.pointer
+            for i in 0..<count { d[i] = x[i] * y[i] }
+            return
+        }
         binary(dnnl_binary_mul, "multiply", into: destination, a, b, count: count)
     }
 
@@ -41,6 +51,11 @@ enum Kernels {
         alpha: Float, beta: Float, count: Int
     ) {
         guard count > 0 else { return }
+        if isSmall(count) {
+            let d = destination.pointer, x = source.pointer
+            for i in 0..<count { d[i] = alpha * x[i] + beta }
+            return
+        }
         let descriptor = MemoryDescriptor([count])
         let primitive = PrimitiveCache.primitive("flat-linear \(count) \(alpha) \(beta)") {
             DNNLOperation.eltwiseForward(
