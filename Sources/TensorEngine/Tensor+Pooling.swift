@@ -17,19 +17,50 @@ extension Tensor {
     /// ```
     /// y[n,c,i,j] = Σ_{|u| ≤ r, |v| ≤ r} x[n, c, i + u, j + v]
     /// ```
-    /// It runs as two one-dimensional passes of oneDNN's average pooling
-    /// (counting padding), scaled by the window length.
+    /// It runs as two one-dimensional sliding sums, O(1) per pixel whatever
+    /// the radius; its backward pass is the same box sum of the gradient.
     /// - Parameter radius: r, at least 0.
     /// - Returns: the input's shape.
     public func boxSum(radius: Int) -> Tensor {
         precondition(shape.count == 4, "box sum needs [N, C, H, W], got \(shape)")
         precondition(radius >= 0, "box sum radius must be >= 0, got \(radius)")
-        let length = 2 * radius + 1
-        let rows = pooled(name: "box sum", average: true, outputShape: shape,
-                          window: (1, length), stride: 1, padding: (0, radius))
-        let both = rows.pooled(name: "box sum", average: true, outputShape: shape,
-                               window: (length, 1), stride: 1, padding: (radius, 0))
-        return both.affine(scale: Float(length * length))
+        let output = Tensor(shape: shape, storage: Tensor.boxSum(plain, shape: shape, radius: radius))
+        return output.recorded("box sum", inputs: [self]) { [self] gradient in
+            self.accumulateGradient(Tensor.boxSum(gradient, shape: self.shape, radius: radius))
+        }
+    }
+
+    /// The box sum of a row-major `[N, C, H, W]` buffer.
+    private static func boxSum(_ source: Storage, shape: [Int], radius: Int) -> Storage {
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
+        let rows = Storage(uninitializedCount: source.count), result = Storage(uninitializedCount: source.count)
+        let x = source.pointer, across = rows.pointer, y = result.pointer
+
+        // Sliding sums along each row: add the value entering, drop the one leaving.
+        for line in 0..<(planes * h) {
+            let base = line * w
+            var total: Float = 0
+            for j in 0..<min(radius, w) { total += x[base + j] }
+            for j in 0..<w {
+                if j + radius < w { total += x[base + j + radius] }
+                if j - radius - 1 >= 0 { total -= x[base + j - radius - 1] }
+                across[base + j] = total
+            }
+        }
+
+        // The same down each column, a whole row of columns at a time.
+        var totals = [Float](repeating: 0, count: w)
+        for plane in 0..<planes {
+            let base = plane * h * w
+            for j in 0..<w { totals[j] = 0 }
+            for i in 0..<min(radius, h) { for j in 0..<w { totals[j] += across[base + i * w + j] } }
+            for i in 0..<h {
+                if i + radius < h { for j in 0..<w { totals[j] += across[base + (i + radius) * w + j] } }
+                if i - radius - 1 >= 0 { for j in 0..<w { totals[j] -= across[base + (i - radius - 1) * w + j] } }
+                for j in 0..<w { y[base + i * w + j] = totals[j] }
+            }
+        }
+        return result
     }
 
     /// Runs a oneDNN pooling primitive (the output in the layout it prefers
