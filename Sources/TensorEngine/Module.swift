@@ -116,10 +116,15 @@ public final class BatchNorm2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        callAsFunction(input, fusedReLU: false)
+    }
+
+    /// Normalises `input`, followed by a ReLU in the same pass when `fusedReLU`.
+    public func callAsFunction(_ input: Tensor, fusedReLU: Bool) -> Tensor {
         if isTraining { trackedBatches.storage.pointer[0] += 1 }
         return input.batchNormalization(
             scale: scale, shift: shift, runningMean: runningMean, runningVariance: runningVariance,
-            training: isTraining, momentum: momentum, epsilon: epsilon)
+            training: isTraining, momentum: momentum, epsilon: epsilon, fusedReLU: fusedReLU)
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] { [("weight", scale), ("bias", shift)] }
@@ -145,7 +150,7 @@ public final class MaxPool2d: Module {
 }
 
 /// Layers applied in order, PyTorch's `nn.Sequential`; children are named by
-/// their position.
+/// their position. A BatchNorm2d followed by a ReLU runs as one fused pass.
 public final class Sequential: Module {
     public let layers: [Module]
     public var isTraining = true
@@ -155,7 +160,18 @@ public final class Sequential: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { $1($0) }
+        var result = input
+        var index = 0
+        while index < layers.count {
+            if let normalization = layers[index] as? BatchNorm2d, index + 1 < layers.count, layers[index + 1] is ReLU {
+                result = normalization(result, fusedReLU: true)
+                index += 2
+            } else {
+                result = layers[index](result)
+                index += 1
+            }
+        }
+        return result
     }
 
     public var children: [(name: String, module: Module)] {

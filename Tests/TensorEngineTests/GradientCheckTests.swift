@@ -34,6 +34,12 @@ let gradientCases: [OperationCase] = [
                   reference: { Reference.batchNormalization($0[0], [3, 2, 3, 4], scale: $0[1], shift: $0[2], epsilon: 1e-5) },
                   engine: { $0[0].batchNormalization(scale: $0[1], shift: $0[2], runningMean: .zeros([2]),
                                                      runningVariance: .full([2], value: 1), training: true) }),
+    OperationCase(name: "batch normalisation fused with relu", inputShapes: [[2, 16, 3, 3], [16], [16]],
+                  reference: { Reference.batchNormalization($0[0], [2, 16, 3, 3], scale: $0[1], shift: $0[2], epsilon: 1e-5)
+                      .map { max($0, 0) } },
+                  engine: { $0[0].batchNormalization(scale: $0[1], shift: $0[2], runningMean: .zeros([16]),
+                                                     runningVariance: .full([16], value: 1), training: true,
+                                                     fusedReLU: true) }),
     OperationCase(name: "relu", inputShapes: [[2, 3, 4, 5]],
                   reference: { $0[0].map { max($0, 0) } }, engine: { $0[0].relu() }),
     OperationCase(name: "log", inputShapes: [[2, 3, 4]], inputRange: 0.2...2,

@@ -311,12 +311,13 @@ enum DNNLOperation {
     /// Batch normalisation with separate scale and shift (`dnnl_use_scale`,
     /// `dnnl_use_shift`); `globalStatistics` normalises with given statistics.
     static func batchNormalizationForward(
-        data: MemoryDescriptor, epsilon: Float, training: Bool, globalStatistics: Bool
+        data: MemoryDescriptor, epsilon: Float, training: Bool, globalStatistics: Bool, fusedReLU: Bool
     ) -> Primitive {
         var op = dnnl_batch_normalization_desc_t()
         var d = data.raw
         var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
         if globalStatistics { flags |= dnnl_use_global_stats.rawValue }
+        if fusedReLU { flags |= dnnl_fuse_norm_relu.rawValue }
         checkDNNL(
             dnnl_batch_normalization_forward_desc_init(
                 &op, training ? dnnl_forward_training : dnnl_forward_inference, &d, epsilon, flags),
@@ -325,12 +326,13 @@ enum DNNLOperation {
     }
 
     static func batchNormalizationBackward(
-        data: MemoryDescriptor, epsilon: Float, globalStatistics: Bool, hint: Primitive
+        data: MemoryDescriptor, epsilon: Float, globalStatistics: Bool, fusedReLU: Bool, hint: Primitive
     ) -> Primitive {
         var op = dnnl_batch_normalization_desc_t()
         var d = data.raw, g = data.raw
         var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
         if globalStatistics { flags |= dnnl_use_global_stats.rawValue }
+        if fusedReLU { flags |= dnnl_fuse_norm_relu.rawValue }
         checkDNNL(
             dnnl_batch_normalization_backward_desc_init(&op, dnnl_backward, &g, &d, epsilon, flags),
             "dnnl_batch_normalization_backward_desc_init")
