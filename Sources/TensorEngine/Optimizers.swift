@@ -53,6 +53,7 @@ public final class Adam {
                 v[i] = beta2 * v[i] + (1 - beta2) * decayed * decayed
                 p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
             }
+            parameter.markModified()
         }
     }
 
@@ -98,6 +99,7 @@ public final class SGD {
                 b[i] = momentum == 0 || first ? decayed : momentum * b[i] + decayed
                 p[i] -= learningRate * b[i]
             }
+            parameter.markModified()
         }
     }
 

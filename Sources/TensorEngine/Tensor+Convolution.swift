@@ -28,7 +28,7 @@ extension Tensor {
 
         // Descriptors: oneDNN chooses the layouts; inputs are reordered into them.
         let training = Tensor.recordsGradient([self, weight] + (bias.map { [$0] } ?? []))
-        let sourceGiven = descriptor, weightsPlain = MemoryDescriptor(weight.shape)
+        let sourceGiven = descriptor
         let biasPlain = MemoryDescriptor([k])
         let key = "convolution \(shape) \(weight.shape) \(bias != nil) p\(padding) d\(dilation)"
         let forward = PrimitiveCache.primitive("\(key) forward \(training)") {
@@ -42,7 +42,7 @@ extension Tensor {
         let sourceLayout = forward.query(.source), weightsLayout = forward.query(.weights)
         let destinationLayout = forward.query(.destination)
         let sourceBlocked = Layouts.convert(storage, from: sourceGiven, to: sourceLayout)
-        let weightsBlocked = Layouts.convert(weight.storage, from: weightsPlain, to: weightsLayout)
+        let weightsBlocked = weight.storage(in: weightsLayout)
         let destination = Layouts.allocate(destinationLayout)
         var arguments = [
             Argument(.source, sourceLayout, sourceBlocked),
@@ -73,7 +73,7 @@ extension Tensor {
                     Argument(.destinationGradient, gradientLayout,
                              Layouts.convert(gradient, from: destinationLayout, to: gradientLayout)),
                     Argument(.weights, weightsLayoutData, weightsLayoutData == weightsLayout
-                        ? weightsBlocked : Layouts.convert(weight.storage, from: weightsPlain, to: weightsLayoutData)),
+                        ? weightsBlocked : weight.storage(in: weightsLayoutData)),
                     Argument(.sourceGradient, sourceGradientLayout, sourceGradient),
                 ])
                 self.accumulateGradient(sourceGradient, layout: sourceGradientLayout)

@@ -19,6 +19,10 @@ public final class Tensor {
     /// A row-major copy of a blocked tensor, made on first use.
     private var plainCopy: Storage?
 
+    /// Copies of a parameter in the layouts primitives asked for, valid until
+    /// the parameter changes (`markModified()`).
+    private var layoutCopies: [String: Storage] = [:]
+
     /// Whether gradients flow to this tensor. Set on parameters; ops set it on
     /// results whose inputs need a gradient while gradients are enabled.
     public internal(set) var requiresGradient: Bool
@@ -117,6 +121,28 @@ public final class Tensor {
         precondition(values.count == count, "assign needs \(count) values for shape \(shape), got \(values.count)")
         precondition(layout == nil, "assign needs a row-major tensor such as a parameter")
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+        markModified()
+    }
+
+    /// The values in layout `target`: the storage itself when the layouts
+    /// agree, else a reordered copy, kept for parameters (leaves that collect
+    /// gradients) until they change, so the forward passes of both views and
+    /// the backward pass of a step reorder a weight once.
+    func storage(in target: MemoryDescriptor) -> Storage {
+        let own = descriptor
+        if own == target { return storage }
+        guard node == nil && requiresGradient else { return Layouts.convert(storage, from: own, to: target) }
+        let key = Layouts.descriptorKey(target)
+        if let copy = layoutCopies[key] { return copy }
+        let copy = Layouts.convert(storage, from: own, to: target)
+        layoutCopies[key] = copy
+        return copy
+    }
+
+    /// Forgets layout copies after the values changed in place.
+    func markModified() {
+        layoutCopies = [:]
+        plainCopy = nil
     }
 
     /// Marks this tensor as a leaf that collects gradients.
