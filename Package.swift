@@ -37,6 +37,14 @@ let package = Package(
         ),
         .executableTarget(name: "shoreline", dependencies: ["ShorelineCLI"]),
 
+        // Benchmarks (not part of the product).
+        .executableTarget(
+            name: "shoreline-bench-engine",
+            dependencies: ["TensorEngine", "Clustering"],
+            path: "bench/engine",
+            exclude: ["run.sh", "pytorch_step.py", "README.md"]
+        ),
+
         // Tests. TestSupport finds the real data and makes scratch folders.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster", "TestSupport"]),
