@@ -70,8 +70,8 @@ struct KubernetesManifestTests {
         #expect(mergeJob.node(at: "spec.completionMode") == nil, "the merge job must run once, not per index")
         #expect(try mergeJob.integer(at: "spec.completions") == 1)
         #expect(try mergeJob.sharedVolumeMount() == tileJob.sharedVolumeMount())
-        #expect(try mergeScript.value(of: "--merge") == tileScript.value(of: "--output"))
-        #expect(mergeScript.words.prefix(3) == ["exec", "shoreline", "tile"])
+        #expect(mergeScript.words.prefix(3) == ["exec", "shoreline", "merge-manifests"])
+        #expect(try mergeScript.words.dropFirst(3).first == tileScript.value(of: "--output"))
     }
 }
 

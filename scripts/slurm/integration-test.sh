@@ -169,10 +169,13 @@ record() {
 # The reference: one process, no shards.
 log "tiling the reference in one process"
 mapfile -t reference_options < <(options_for "$scratch/scenes")
-"$SHORELINE" tile "$scratch/scenes/S2" "${reference_options[@]}" --output "$tiles" >&2
+"$SHORELINE" tile "$scratch/scenes/S2" "${reference_options[@]}" --output "$tiles" >"$scratch/reference-summary.txt"
 mv "$tiles" "$scratch/reference"
+reference_rows=$(($(wc -l <"$scratch/reference/manifest.csv") - 1))
+reference_scenes=$(tail -n +2 "$scratch/reference/manifest.csv" | cut -d, -f1 | sort -u | wc -l)
+reference_skipped=$(sed -n 's/^tiles skipped as more than .* invalid: \([0-9]*\)$/\1/p' "$scratch/reference-summary.txt")
 reference_tiles=$(find "$scratch/reference/images" -type f | wc -l)
-log "reference: $reference_tiles image tiles, $(($(wc -l <"$scratch/reference/manifest.csv") - 1)) manifest rows"
+log "reference: $reference_tiles image tiles, $reference_rows manifest rows, ${reference_skipped:-?} tiles skipped"
 if gdalinfo "$(find "$scratch/reference/images" -type f -name '*.tif' | sort | head -n 1)" | grep -q 'TIFFTAG_DATETIME'; then
     log "note: tiles carry TIFFTAG_DATETIME, so identical bytes across runs are not expected"
 fi
@@ -192,6 +195,19 @@ check_array_equals_single_process() {
         return 1
     fi
     reason=$(compare_outputs "$scratch/reference" "$tiles") || { echo "$reason"; return 1; }
+
+    # The merge summary agrees with the manifest and the reference run.
+    local summary="$tiles/summary.txt" expected
+    for expected in \
+        "tiles in manifest: $reference_rows" \
+        "scenes with tiles: $reference_scenes" \
+        "scenes without labels: 4 (scene_05, scene_09, scene_11, scene_12)" \
+        "tiles skipped as more than 0.5 invalid: $reference_skipped"; do
+        if ! grep -qxF "$expected" "$summary"; then
+            echo "summary.txt lacks the line '$expected': $(tr '\n' ';' <"$summary")"
+            return 1
+        fi
+    done
 }
 reason=$(check_array_equals_single_process) || true
 record "array equals single process" "$reason"
@@ -230,6 +246,11 @@ check_cancelled_task_resubmitted() {
         echo "merge job $merge_job wrote manifest.csv although task $cancelled_index was cancelled"
         return 1
     fi
+    if [ -f "$tiles/manifest.shard-$cancelled_index-of-$shard_count.csv" ]; then
+        echo "task $cancelled_index wrote its manifest part although it was cancelled"
+        return 1
+    fi
+    log "task $cancelled_index cancelled after writing $(find "$tiles/images" -name 'scene_04_*.tif' -o -name 'scene_08_*.tif' -o -name 'scene_12_*.tif' 2>/dev/null | wc -l) of its tiles"
 
     # Resubmit only the cancelled index, with a merge that waits for it.
     read -r array_job merge_job < <(submit_run "$scratch/scenes" --indices "$cancelled_index") ||
