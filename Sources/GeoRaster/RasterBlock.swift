@@ -1,0 +1,69 @@
+/// Samples of a window of named bands, with a validity mask.
+///
+/// Samples are band-sequential: `samples[(band * height + row) * width + column]`,
+/// shape `(bands, height, width)`. `validity[row * width + column]` is false
+/// where the pixel lies outside the scene, holds a nodata value, is masked by
+/// the file's mask, or is 0 in every band of an integer scene; samples of
+/// invalid pixels hold the fill value and carry no meaning.
+public struct RasterBlock<Sample: RasterSample>: Sendable {
+    /// The window read, in scene pixels; it may reach past the scene.
+    public let window: Window
+    public let bandNames: [String]
+    public var samples: [Sample]
+    public var validity: [Bool]
+
+    public init(window: Window, bandNames: [String], samples: [Sample], validity: [Bool]) {
+        precondition(samples.count == bandNames.count * window.pixelCount,
+                     "samples \(samples.count) do not match \(bandNames.count) bands x \(window.width) x \(window.height)")
+        precondition(validity.count == window.pixelCount,
+                     "validity \(validity.count) does not match \(window.width) x \(window.height)")
+        self.window = window
+        self.bandNames = bandNames
+        self.samples = samples
+        self.validity = validity
+    }
+
+    public var width: Int { window.width }
+    public var height: Int { window.height }
+
+    /// Returns the sample of one band at `(row, column)` of the window.
+    public subscript(band band: Int, row row: Int, column column: Int) -> Sample {
+        samples[(band * height + row) * width + column]
+    }
+
+    /// The samples of one band, shape `(height, width)`.
+    public func band(_ index: Int) -> ArraySlice<Sample> {
+        samples[(index * window.pixelCount)..<((index + 1) * window.pixelCount)]
+    }
+
+    /// The number of valid pixels.
+    public var validCount: Int { validity.reduce(0) { $1 ? $0 + 1 : $0 } }
+
+    /// The fraction of pixels that are invalid, in [0, 1].
+    public var invalidFraction: Double {
+        window.pixelCount == 0 ? 1 : 1 - Double(validCount) / Double(window.pixelCount)
+    }
+}
+
+/// Options that decide which pixels of a read count as valid.
+public struct ValidityRule: Sendable {
+    /// Whether a pixel that is 0 in every band read is invalid. Sentinel-2
+    /// products reserve DN 0 for no data, and WorldFloods scenes mark their
+    /// outside with 0 in all bands without declaring a nodata value. Applied
+    /// to integer scenes only.
+    public var zeroInAllBandsIsInvalid: Bool
+
+    /// Whether a pixel holding its band's nodata value in any band read is
+    /// invalid.
+    ///
+    /// NOTE: GDAL's own per-band masks mark such a pixel invalid in that band
+    /// only; Shoreline drops the whole pixel, since a model needs every band.
+    public var nodataInAnyBandIsInvalid: Bool
+
+    public init(zeroInAllBandsIsInvalid: Bool = true, nodataInAnyBandIsInvalid: Bool = true) {
+        self.zeroInAllBandsIsInvalid = zeroInAllBandsIsInvalid
+        self.nodataInAnyBandIsInvalid = nodataInAnyBandIsInvalid
+    }
+
+    public static let standard = ValidityRule()
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// A leveled logger that writes one line per message to standard error, so
+/// standard output carries only results.
+public final class Logger: @unchecked Sendable {
+    enum Level: Int, Comparable {
+        case debug, info, warning, error
+
+        static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        var prefix: String {
+            switch self {
+            case .debug: "debug: "
+            case .info: ""
+            case .warning: "warning: "
+            case .error: "error: "
+            }
+        }
+    }
+
+    /// Messages below this level are dropped.
+    let minimumLevel: Level
+    private let lock = NSLock()
+    private let write: (String) -> Void
+
+    init(minimumLevel: Level = .info, write: @escaping (String) -> Void) {
+        self.minimumLevel = minimumLevel
+        self.write = write
+    }
+
+    func log(_ level: Level, _ message: String) {
+        guard level >= minimumLevel else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        write(level.prefix + message)
+    }
+
+    func debug(_ message: String) { log(.debug, message) }
+    func info(_ message: String) { log(.info, message) }
+    func warning(_ message: String) { log(.warning, message) }
+    func error(_ message: String) { log(.error, message) }
+}

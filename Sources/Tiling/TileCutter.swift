@@ -1,0 +1,162 @@
+import Foundation
+import GeoRaster
+
+/// A scene opened once and checked against its label before tiling.
+struct PreparedScene: Sendable {
+    let pair: ScenePair
+    let name: String
+    let windows: [Window]
+    let sceneWindow: Window
+
+    /// Opens the scene and its label and checks that they share a pixel grid.
+    /// - Throws: `GeoRasterError` for unreadable scenes, `TilingError` for
+    ///   labels of another size, geotransform, CRS or band count.
+    init(pair: ScenePair, options: TilingOptions) throws {
+        self.pair = pair
+        name = pair.scene.name
+        let scene = try pair.scene.open(bandNames: options.bandNames)
+        sceneWindow = scene.fullWindow
+        windows = TileGrid(sceneWidth: scene.width, sceneHeight: scene.height,
+                           tileSize: options.tileSize, overlap: options.overlap).windows
+        guard let labelPath = pair.label else { return }
+
+        guard let codes = options.labelCodes else { throw TilingError.missingLabelCodes(label: labelPath) }
+        let label = try Dataset(path: labelPath, allowUnnamedBands: true)
+        guard label.bands.count == codes.bandCount else {
+            throw TilingError.labelBandCount(label: labelPath, bandCount: label.bands.count,
+                                             codes: codes.name, expected: codes.bandCount)
+        }
+        guard label.width == scene.width, label.height == scene.height else {
+            throw TilingError.labelSizeMismatch(label: labelPath, labelSize: "\(label.width) x \(label.height)",
+                                                scene: pair.scene.description, sceneSize: "\(scene.width) x \(scene.height)")
+        }
+        switch (scene.geoTransform, label.geoTransform) {
+        case (nil, nil):
+            break
+        case let (sceneTransform?, labelTransform?):
+            if !sceneTransform.isAligned(with: labelTransform, width: scene.width, height: scene.height) {
+                let size = sceneTransform.pixelSize
+                let dx = (labelTransform.originX - sceneTransform.originX) / size.x
+                let dy = (labelTransform.originY - sceneTransform.originY) / size.y
+                throw TilingError.labelGeoTransformMismatch(
+                    label: labelPath, scene: pair.scene.description,
+                    offset: String(format: "%.2f pixels in x and %.2f pixels in y at the origin", dx, dy))
+            }
+        default:
+            throw TilingError.labelGeoTransformMismatch(label: labelPath, scene: pair.scene.description,
+                                                        offset: "an unknown amount (only one of them is georeferenced)")
+        }
+        if let sceneCRS = scene.spatialReference, let labelCRS = label.spatialReference, !sceneCRS.isSame(as: labelCRS) {
+            throw TilingError.labelCRSMismatch(label: labelPath, labelCRS: labelCRS.description,
+                                               scene: pair.scene.description, sceneCRS: sceneCRS.description)
+        }
+    }
+}
+
+/// What became of one tile.
+enum TileOutcome {
+    case written(ManifestRow)
+    /// An earlier, interrupted run wrote the tile's files.
+    case alreadyPresent(ManifestRow)
+    /// The tile was more invalid than allowed.
+    case skipped(hasValidPixels: Bool)
+
+    var hasValidPixels: Bool {
+        switch self {
+        case .written, .alreadyPresent: true
+        case .skipped(let hasValidPixels): hasValidPixels
+        }
+    }
+}
+
+/// Cuts the tiles of one scene; each worker thread owns one, because a GDAL
+/// dataset handle serves one thread at a time.
+final class TileCutter {
+    let scene: PreparedScene
+    let job: TilingJob
+    let dataset: Dataset
+    let label: Dataset?
+
+    init(scene: PreparedScene, job: TilingJob) throws {
+        self.scene = scene
+        self.job = job
+        dataset = try scene.pair.scene.open(bandNames: job.options.bandNames)
+        label = try scene.pair.label.map { try Dataset(path: $0, allowUnnamedBands: true) }
+    }
+
+    /// Reads one tile and writes its image and label, unless it is too
+    /// invalid or an earlier run wrote it.
+    func cut(tile index: Int) throws -> TileOutcome {
+        switch dataset.bands[0].dataType {
+        case .byte: try cut(tile: index, as: UInt8.self)
+        case .uInt16: try cut(tile: index, as: UInt16.self)
+        case .int16: try cut(tile: index, as: Int16.self)
+        case .uInt32: try cut(tile: index, as: UInt32.self)
+        case .int32: try cut(tile: index, as: Int32.self)
+        case .float32: try cut(tile: index, as: Float.self)
+        case .float64: try cut(tile: index, as: Double.self)
+        }
+    }
+
+    private func cut<Sample: RasterSample>(tile index: Int, as type: Sample.Type) throws -> TileOutcome {
+        let window = scene.windows[index]
+        let nodata = dataset.bands[0].nodata
+        let fill = nodata.flatMap { Sample(nodata: $0) } ?? 0
+        let image = try dataset.read(window: window, as: Sample.self, fill: fill)
+
+        // Skip tiles that are mostly padding or fill.
+        let validCount = image.validCount
+        let invalidFraction = 1 - Double(validCount) / Double(window.pixelCount)
+        guard invalidFraction <= job.options.maxInvalidFraction, validCount > 0 else {
+            return .skipped(hasValidPixels: validCount > 0)
+        }
+
+        // Convert the label, marking pixels invalid where the image is.
+        var classes: [SurfaceClass]?
+        if let label, let codes = job.options.labelCodes {
+            let samples = try label.read(window: window, as: Int32.self, fill: 0,
+                                         rule: ValidityRule(zeroInAllBandsIsInvalid: false))
+            switch codes.classify(samples.samples, validity: samples.validity) {
+            case .success(var converted):
+                for pixel in converted.indices where !image.validity[pixel] { converted[pixel] = .invalid }
+                classes = converted
+            case .failure(let unknown):
+                throw TilingError.unknownLabelCode(label: label.path, code: unknown.code,
+                                                   codes: codes.name, definedCodes: codes.definedCodes)
+            }
+        }
+
+        // Describe the tile, then write what an earlier run did not.
+        let tileID = TileGrid.tileID(window)
+        let fileName = "\(scene.name)_\(tileID).tif"
+        let imagePath = "images/\(fileName)"
+        let labelPath = classes == nil ? nil : "labels/\(fileName)"
+        let inside = window.intersection(with: scene.sceneWindow)!
+        let pixelCount = Double(window.pixelCount)
+        let row = ManifestRow(
+            scene: scene.name, tileID: tileID, window: window,
+            validWidth: inside.width, validHeight: inside.height, invalidFraction: invalidFraction,
+            waterFraction: classes.map { Double($0.lazy.filter { $0 == .water }.count) / pixelCount },
+            cloudFraction: classes.map { Double($0.lazy.filter { $0 == .cloud }.count) / pixelCount },
+            imagePath: imagePath, labelPath: labelPath)
+
+        let imageFile = (job.outputFolder as NSString).appendingPathComponent(imagePath)
+        let labelFile = labelPath.map { (job.outputFolder as NSString).appendingPathComponent($0) }
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: imageFile), labelFile.map({ fileManager.fileExists(atPath: $0) }) ?? true {
+            return .alreadyPresent(row)
+        }
+        let georeference = Georeference(of: dataset, window: window)
+        if let classes, let labelFile {
+            try RasterWriter.write(samples: classes.map(\.rawValue), width: window.width, height: window.height,
+                                   bandNames: ["class"], georeference: georeference,
+                                   nodata: Double(SurfaceClass.invalid.rawValue),
+                                   to: labelFile, compression: job.options.compression)
+        }
+        try RasterWriter.write(samples: image.samples, width: window.width, height: window.height,
+                               bandNames: image.bandNames, georeference: georeference,
+                               nodata: nodata.flatMap { Sample(nodata: $0) == nil ? nil : $0 },
+                               validity: image.validity, to: imageFile, compression: job.options.compression)
+        return .written(row)
+    }
+}

@@ -1,2 +1,0 @@
-// Tiling: the tile grid, image/label pairing, label codes, the manifest,
-// resume and sharding. Built on GeoRaster.

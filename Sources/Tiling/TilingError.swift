@@ -1,0 +1,66 @@
+import GeoRaster
+
+/// An error that stops a tiling job: bad input, a mismatched label or an
+/// output folder that cannot be written. `description` is one line that
+/// names the value and the fix.
+public enum TilingError: Error, CustomStringConvertible, Equatable {
+    case inputNotFound(String)
+    case invalidLabelCodes(String, entry: String)
+    case unknownLabelCode(label: String, code: Int, codes: String, definedCodes: String)
+    case labelBandCount(label: String, bandCount: Int, codes: String, expected: Int)
+    case labelSizeMismatch(label: String, labelSize: String, scene: String, sceneSize: String)
+    case labelGeoTransformMismatch(label: String, scene: String, offset: String)
+    case labelCRSMismatch(label: String, labelCRS: String, scene: String, sceneCRS: String)
+    case labelFileWithManyScenes(label: String, sceneCount: Int)
+    case invalidPair(String)
+    case duplicateSceneName(String, first: String, second: String)
+    case unwritableOutput(String, reason: String)
+    case invalidShard(String)
+    case missingShards(folder: String, missing: [Int], count: Int)
+    case noShardManifests(String)
+    case invalidManifest(String, reason: String)
+    case optionsChanged(folder: String, previous: String, current: String)
+    case noTiles(reason: String)
+    case missingLabelCodes(label: String)
+
+    public var description: String {
+        switch self {
+        case .inputNotFound(let path):
+            "input '\(path)' not found; check the path"
+        case .invalidLabelCodes(let text, let entry):
+            "label codes '\(text)' are invalid at '\(entry)'; use a preset (\(LabelCodes.presetNames.joined(separator: ", "))) or CODE:CLASS pairs such as -1:invalid,0:land,1:water"
+        case .unknownLabelCode(let label, let code, let codes, let defined):
+            "label '\(label)' holds code '\(code)', which --label-codes '\(codes)' does not define (\(defined)); pass a preset or map that covers every code"
+        case .labelBandCount(let label, let count, let codes, let expected):
+            "label '\(label)' has \(count) bands but --label-codes '\(codes)' reads \(expected); choose the preset that matches the label"
+        case .labelSizeMismatch(let label, let labelSize, let scene, let sceneSize):
+            "label '\(label)' is \(labelSize) but scene '\(scene)' is \(sceneSize); pair each scene with the label made on its pixel grid"
+        case .labelGeoTransformMismatch(let label, let scene, let offset):
+            "label '\(label)' is shifted from scene '\(scene)' by \(offset); pair each scene with the label made on its pixel grid"
+        case .labelCRSMismatch(let label, let labelCRS, let scene, let sceneCRS):
+            "label '\(label)' has CRS '\(labelCRS)' but scene '\(scene)' has '\(sceneCRS)'; reproject the label onto the scene's grid (gdalwarp)"
+        case .labelFileWithManyScenes(let label, let count):
+            "--labels names the single file '\(label)' but \(count) scenes are given; pass a labels folder, or --pair SCENE=LABEL for each scene"
+        case .invalidPair(let text):
+            "pair '\(text)' is invalid; write it as SCENE=LABEL"
+        case .duplicateSceneName(let name, let first, let second):
+            "scenes '\(first)' and '\(second)' share the name '\(name)', so their tiles would collide; tile them into separate output folders"
+        case .unwritableOutput(let folder, let reason):
+            "output folder '\(folder)' is not writable (\(reason)); choose another --output or fix its permissions"
+        case .invalidShard(let text):
+            "shard '\(text)' is invalid; write it as I/N with 0 <= I < N, such as 0/4"
+        case .missingShards(let folder, let missing, let count):
+            "folder '\(folder)' lacks the manifests of shards \(missing.map(String.init).joined(separator: ", ")) of \(count); run those shards, then merge again"
+        case .noShardManifests(let folder):
+            "folder '\(folder)' holds no shard manifests (manifest.shard-I-of-N.csv); run 'shoreline tile --shard I/N' into it first"
+        case .invalidManifest(let path, let reason):
+            "manifest '\(path)' is invalid (\(reason)); delete it and run its shard again"
+        case .optionsChanged(let folder, let previous, let current):
+            "output folder '\(folder)' holds tiles made with \(previous), not \(current); choose another --output or repeat the earlier options"
+        case .noTiles(let reason):
+            "no tiles written: \(reason)"
+        case .missingLabelCodes(let label):
+            "label '\(label)' needs --label-codes to convert its codes; pass one of \(LabelCodes.presetNames.joined(separator: ", ")) or a map such as -1:invalid,0:land,1:water"
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import GeoRaster
+
+/// A job that cuts scenes into tiles with their labels and writes
+/// `images/`, `labels/`, a manifest part per scene in `parts/`, and
+/// `manifest.csv` (or `manifest.shard-I-of-N.csv` for a shard).
+///
+/// Image tiles are tiled GeoTIFFs in the scene's data type and band order,
+/// with band names as descriptions and an internal mask band (GDAL's
+/// dataset mask: 0 invalid, 255 valid) that marks padding, nodata and fill;
+/// invalid samples hold the scene's nodata value, or 0 when it has none.
+/// Label tiles are one UInt8 band of `SurfaceClass` values with nodata 0
+/// (`invalid`), which also covers padding and invalid image pixels.
+///
+/// Each file is written under a temporary name and renamed, and a scene's
+/// part is written after its last tile, so a re-run skips finished scenes
+/// and tiles and never sees a half-written file.
+public final class TilingJob {
+    public let pairs: [ScenePair]
+    public let outputFolder: String
+    public let options: TilingOptions
+
+    /// Creates a job over scene pairs (see `ScenePairing.discover`).
+    public init(pairs: [ScenePair], outputFolder: String, options: TilingOptions) {
+        precondition(options.workers >= 1, "workers must be at least 1, got \(options.workers)")
+        self.pairs = pairs
+        self.outputFolder = outputFolder
+        self.options = options
+    }
+
+    var imagesFolder: String { (outputFolder as NSString).appendingPathComponent("images") }
+    var labelsFolder: String { (outputFolder as NSString).appendingPathComponent("labels") }
+    var partsFolder: String { (outputFolder as NSString).appendingPathComponent("parts") }
+
+    /// Runs the job.
+    ///
+    /// Every scene and label is opened and checked before the first tile is
+    /// written, so a mismatched label stops the job with no tiles.
+    /// - Parameter progress: called after each tile, from worker threads,
+    ///   one call at a time.
+    /// - Throws: `TilingError` or `GeoRasterError`; `TilingError.noTiles`
+    ///   when no tile passes the invalid-fraction filter.
+    public func run(progress: @escaping (TilingProgress) -> Void = { _ in }) throws -> TilingSummary {
+        let selected = options.shard.map { $0.select(pairs, name: { $0.scene.name }) } ?? pairs
+        try checkSceneNames(selected)
+        try createOutputFolders()
+
+        // Open and check every scene before writing anything.
+        let scenes = try selected.map { try PreparedScene(pair: $0, options: options) }
+        try checkOptionsMatchEarlierRun()
+        var summary = TilingSummary()
+        summary.sceneCount = scenes.count
+        var pending: [PreparedScene] = []
+        for scene in scenes {
+            if FileManager.default.fileExists(atPath: partPath(scene.name)) {
+                summary.scenesResumed += 1
+            } else {
+                pending.append(scene)
+            }
+        }
+
+        // Cut the pending scenes' tiles on the worker threads.
+        let state = JobState(scenes: pending)
+        DispatchQueue.concurrentPerform(iterations: options.workers) { _ in
+            self.work(state: state, progress: progress)
+        }
+        if let error = state.firstError { throw error }
+        summary.tilesWritten = state.tilesWritten
+        summary.tilesAlreadyPresent = state.tilesAlreadyPresent
+        summary.tilesSkippedInvalid = state.tilesSkippedInvalid
+        summary.allInvalidScenes = state.allInvalidScenes.sorted()
+
+        // Join the scenes' parts into the manifest.
+        var rows: [ManifestRow] = []
+        for scene in scenes {
+            let sceneRows = try Manifest.read(partPath(scene.name))
+            if !pending.contains(where: { $0.name == scene.name }) { summary.tilesFromResumedScenes += sceneRows.count }
+            rows += sceneRows
+        }
+        guard !rows.isEmpty else { throw TilingError.noTiles(reason: noTilesReason(summary: summary, scenes: scenes)) }
+        let manifestName = options.shard?.manifestName ?? Manifest.fileName
+        summary.manifestPath = (outputFolder as NSString).appendingPathComponent(manifestName)
+        try Manifest.write(rows, to: summary.manifestPath)
+        return summary
+    }
+
+    // MARK: - Steps
+
+    private func checkSceneNames(_ pairs: [ScenePair]) throws {
+        var seen: [String: String] = [:]
+        for pair in pairs {
+            if let first = seen[pair.scene.name] {
+                throw TilingError.duplicateSceneName(pair.scene.name, first: first, second: pair.scene.description)
+            }
+            seen[pair.scene.name] = pair.scene.description
+        }
+    }
+
+    /// Creates the output folders and checks that they can be written.
+    private func createOutputFolders() throws {
+        let fileManager = FileManager.default
+        do {
+            for folder in [outputFolder, imagesFolder, labelsFolder, partsFolder] {
+                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw TilingError.unwritableOutput(outputFolder, reason: (error as NSError).localizedFailureReason ?? "cannot create it")
+        }
+        let probe = (partsFolder as NSString).appendingPathComponent(".write-check-\(UUID().uuidString.prefix(8))")
+        guard fileManager.createFile(atPath: probe, contents: Data()) else {
+            throw TilingError.unwritableOutput(outputFolder, reason: "permission denied")
+        }
+        try? fileManager.removeItem(atPath: probe)
+    }
+
+    /// Stores the options that decide tile contents, or checks them against
+    /// those of an earlier run that left tiles in the folder.
+    private func checkOptionsMatchEarlierRun() throws {
+        let fileManager = FileManager.default
+        let optionsPath = (outputFolder as NSString).appendingPathComponent("tiling-options.txt")
+        let signature = options.contentSignature
+        let previous = (try? String(contentsOfFile: optionsPath, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let hasEarlierTiles = !((try? fileManager.contentsOfDirectory(atPath: imagesFolder)) ?? [])
+            .filter { !$0.hasPrefix(".") }.isEmpty
+        if let previous, previous != signature, hasEarlierTiles {
+            throw TilingError.optionsChanged(folder: outputFolder, previous: "'\(previous)'", current: "'\(signature)'")
+        }
+        if let previous, previous != signature {
+            // Parts of an earlier run that wrote no tiles describe other
+            // options, so they must not mark scenes as finished.
+            for name in (try? fileManager.contentsOfDirectory(atPath: partsFolder)) ?? [] where name.hasSuffix(".csv") {
+                try? fileManager.removeItem(atPath: (partsFolder as NSString).appendingPathComponent(name))
+            }
+        }
+        if previous != signature {
+            let temporary = optionsPath + ".partial-\(UUID().uuidString.prefix(8))"
+            do {
+                try (signature + "\n").write(toFile: temporary, atomically: false, encoding: .utf8)
+                guard rename(temporary, optionsPath) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            } catch {
+                try? fileManager.removeItem(atPath: temporary)
+                throw TilingError.unwritableOutput(outputFolder, reason: "cannot write tiling-options.txt")
+            }
+        }
+    }
+
+    func partPath(_ scene: String) -> String {
+        (partsFolder as NSString).appendingPathComponent(scene + ".csv")
+    }
+
+    private func noTilesReason(summary: TilingSummary, scenes: [PreparedScene]) -> String {
+        if summary.allInvalidScenes.count == scenes.count {
+            let names = summary.allInvalidScenes.map { "'\($0)'" }.joined(separator: ", ")
+            return "every pixel of \(names) is invalid (nodata, 0 in all bands, or masked); check the scene and its nodata value"
+        }
+        let percent = Manifest.format(options.maxInvalidFraction * 100).prefix { $0 != "." }
+        let reason = "all \(summary.tilesSkippedInvalid) tiles are more than \(percent) % invalid"
+        if scenes.allSatisfy({ $0.sceneWindow.width < options.tileSize && $0.sceneWindow.height < options.tileSize }) {
+            let largest = scenes.map { max($0.sceneWindow.width, $0.sceneWindow.height) }.max() ?? 0
+            return reason + " because every scene is smaller than the \(options.tileSize) px tiles; pass --size \(largest) or less, or raise --max-invalid"
+        }
+        return reason + "; raise --max-invalid or check the scenes' nodata values"
+    }
+
+    /// Takes tiles from the shared list until it is empty or a worker fails.
+    private func work(state: JobState, progress: (TilingProgress) -> Void) {
+        var openScene: (index: Int, cutter: TileCutter)?
+        while let item = state.next() {
+            do {
+                if openScene?.index != item.scene {
+                    openScene = nil
+                    openScene = (item.scene, try TileCutter(scene: state.scenes[item.scene], job: self))
+                }
+                let outcome = try openScene!.cutter.cut(tile: item.tile)
+                state.finish(item: item, outcome: outcome, job: self, progress: progress)
+            } catch {
+                state.fail(error)
+            }
+        }
+    }
+}
+
+/// The work list and results shared by a job's worker threads.
+final class JobState: @unchecked Sendable {
+    let scenes: [PreparedScene]
+    private let lock = NSLock()
+    private var nextScene = 0
+    private var nextTile = 0
+    private var rows: [[ManifestRow]]
+    private var finishedTiles: [Int]
+    private var validPixelsSeen: [Bool]
+    private var completed = 0
+    let totalTiles: Int
+    private(set) var firstError: Error?
+    private(set) var tilesWritten = 0
+    private(set) var tilesAlreadyPresent = 0
+    private(set) var tilesSkippedInvalid = 0
+    private(set) var allInvalidScenes: [String] = []
+
+    init(scenes: [PreparedScene]) {
+        self.scenes = scenes
+        rows = scenes.map { _ in [] }
+        finishedTiles = scenes.map { _ in 0 }
+        validPixelsSeen = scenes.map { _ in false }
+        totalTiles = scenes.reduce(0) { $0 + $1.windows.count }
+    }
+
+    /// Returns the next tile to cut, scene by scene, or nil when none is left
+    /// or a worker failed.
+    func next() -> (scene: Int, tile: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard firstError == nil else { return nil }
+        while nextScene < scenes.count, nextTile >= scenes[nextScene].windows.count {
+            nextScene += 1
+            nextTile = 0
+        }
+        guard nextScene < scenes.count else { return nil }
+        defer { nextTile += 1 }
+        return (nextScene, nextTile)
+    }
+
+    func fail(_ error: Error) {
+        lock.lock()
+        if firstError == nil { firstError = error }
+        lock.unlock()
+    }
+
+    /// Records a cut tile; after a scene's last tile, writes its part.
+    func finish(item: (scene: Int, tile: Int), outcome: TileOutcome, job: TilingJob, progress: (TilingProgress) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch outcome {
+        case .written(let row):
+            rows[item.scene].append(row)
+            tilesWritten += 1
+        case .alreadyPresent(let row):
+            rows[item.scene].append(row)
+            tilesAlreadyPresent += 1
+        case .skipped:
+            tilesSkippedInvalid += 1
+        }
+        if outcome.hasValidPixels { validPixelsSeen[item.scene] = true }
+        finishedTiles[item.scene] += 1
+        completed += 1
+
+        let scene = scenes[item.scene]
+        if finishedTiles[item.scene] == scene.windows.count {
+            if !validPixelsSeen[item.scene] { allInvalidScenes.append(scene.name) }
+            let sorted = rows[item.scene].sorted { $0.tileID < $1.tileID }
+            do {
+                try Manifest.write(sorted, to: job.partPath(scene.name))
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+            rows[item.scene] = []
+        }
+        progress(TilingProgress(completedTiles: completed, totalTiles: totalTiles))
+    }
+}

@@ -1,0 +1,61 @@
+import GeoRaster
+
+/// The settings of a tiling job.
+public struct TilingOptions: Sendable, Equatable {
+    /// The tile side in pixels.
+    public var tileSize: Int = 512
+    /// The pixels shared by neighbouring tiles.
+    public var overlap: Int = 0
+    /// Tiles with a larger fraction of invalid pixels are skipped, in [0, 1].
+    public var maxInvalidFraction: Double = 0.5
+    /// The scenes' band names in file order, or nil to take them from the files.
+    public var bandNames: [String]?
+    /// The label codes; required when any scene has a label.
+    public var labelCodes: LabelCodes?
+    /// The number of threads that read and write tiles.
+    public var workers: Int = 1
+    public var compression: Compression = .deflate
+    /// The part of the scenes this run tiles, or nil for all.
+    public var shard: Shard?
+
+    public init() {}
+
+    /// The options that decide what a tile holds, as a line stored in the
+    /// output folder: a resumed run must repeat them, or its tiles would mix
+    /// two settings.
+    var contentSignature: String {
+        var parts = ["--size \(tileSize)", "--overlap \(overlap)", "--max-invalid \(maxInvalidFraction)"]
+        if let bandNames { parts.append("--bands \(bandNames.joined(separator: ","))") }
+        if let labelCodes { parts.append("--label-codes \(labelCodes.name)") }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// How far a tiling job has got.
+public struct TilingProgress: Sendable {
+    /// Tiles read so far, written or skipped.
+    public let completedTiles: Int
+    /// Tiles to read in this run, not counting scenes finished by an earlier run.
+    public let totalTiles: Int
+}
+
+/// What a tiling job did.
+public struct TilingSummary: Sendable {
+    public var sceneCount = 0
+    /// Scenes finished by an earlier run into the same folder.
+    public var scenesResumed = 0
+    public var tilesWritten = 0
+    /// Tiles whose files an earlier, interrupted run had written.
+    public var tilesAlreadyPresent = 0
+    /// Tiles from scenes finished by an earlier run.
+    public var tilesFromResumedScenes = 0
+    /// Tiles skipped because their invalid fraction exceeded the maximum.
+    public var tilesSkippedInvalid = 0
+    /// Scenes in which no pixel is valid.
+    public var allInvalidScenes: [String] = []
+    /// The manifest written: `manifest.csv`, or the shard's part.
+    public var manifestPath = ""
+
+    /// The tiles listed in the manifest.
+    public var tilesInManifest: Int { tilesWritten + tilesAlreadyPresent + tilesFromResumedScenes }
+}
