@@ -8,7 +8,7 @@ import Testing
 // writes to a shared volume. The merge job reads the same folder from the
 // same volume.
 //
-// Foundation has no YAML parser, so `ManifestReader` below reads the block-
+// Foundation has no YAML parser, so `YAMLReader` below reads the block-
 // style subset that these manifests use and rejects everything else (flow
 // collections, anchors, tags, tabs) with the line number, rather than guess.
 
@@ -18,12 +18,12 @@ import Testing
 struct KubernetesManifestTests {
     static let folder = SharedData.repositoryRoot.appendingPathComponent("deploy/k8s")
 
-    static func loadJob(_ name: String) throws -> Manifest {
+    static func loadJob(_ name: String) throws -> KubernetesManifest {
         let url = folder.appendingPathComponent(name)
         let text = try String(contentsOf: url, encoding: .utf8)
-        let documents = try ManifestReader.documents(in: text, source: name)
+        let documents = try YAMLReader.documents(in: text, source: name)
         try #require(documents.count == 1, "'\(name)' holds \(documents.count) documents; expected one Job")
-        return Manifest(root: documents[0], source: name)
+        return KubernetesManifest(root: documents[0], source: name)
     }
 
     @Test("tile job is indexed by shard")
@@ -84,15 +84,15 @@ struct SharedVolumeMount: Equatable {
 
 /// One parsed manifest document and the file it came from, which every
 /// error names.
-struct Manifest {
-    var root: ManifestNode
+struct KubernetesManifest {
+    var root: YAMLNode
     var source: String
 
-    func node(at path: String) -> ManifestNode? {
+    func node(at path: String) -> YAMLNode? {
         root.node(at: path)
     }
 
-    func node(required path: String) throws -> ManifestNode {
+    func node(required path: String) throws -> YAMLNode {
         try root.node(required: path, source: source)
     }
 
@@ -113,7 +113,7 @@ struct Manifest {
         guard case .sequence(let mounts) = try node(required: mountsPath),
               let index = mounts.firstIndex(where: { $0.node(at: "name") == .scalar(volumeName) })
         else {
-            throw ManifestError("no entry named '\(volumeName)' in \(mountsPath) of '\(source)'")
+            throw YAMLError("no entry named '\(volumeName)' in \(mountsPath) of '\(source)'")
         }
         let path = try string(at: "\(mountsPath)[\(index)].mountPath")
         return SharedVolumeMount(path: path, claimName: claimName)
@@ -126,10 +126,10 @@ struct Manifest {
 struct ContainerScript {
     var words: [String]
 
-    init(job: Manifest) throws {
+    init(job: KubernetesManifest) throws {
         let command = try job.node(required: "spec.template.spec.containers[0].command")
         guard command == .sequence([.scalar("/bin/sh"), .scalar("-c")]) else {
-            throw ManifestError("spec.template.spec.containers[0].command of '\(job.source)' is not [/bin/sh, -c]; the checks read the script in args[0]")
+            throw YAMLError("spec.template.spec.containers[0].command of '\(job.source)' is not [/bin/sh, -c]; the checks read the script in args[0]")
         }
         let script = try job.string(at: "spec.template.spec.containers[0].args[0]")
         words = script
@@ -141,7 +141,7 @@ struct ContainerScript {
     /// Returns the word after the option `name`.
     func value(of name: String) throws -> String {
         guard let index = words.firstIndex(of: name), index + 1 < words.count else {
-            throw ManifestError("option '\(name)' missing from the container script: \(words.joined(separator: " "))")
+            throw YAMLError("option '\(name)' missing from the container script: \(words.joined(separator: " "))")
         }
         return words[index + 1]
     }
@@ -149,8 +149,8 @@ struct ContainerScript {
 
 // MARK: - The reader
 
-@Suite("Manifest reader")
-struct ManifestReaderTests {
+@Suite("YAML reader")
+struct YAMLReaderTests {
     static let sample = """
         # a comment
         apiVersion: batch/v1
@@ -181,10 +181,10 @@ struct ManifestReaderTests {
 
     @Test("reads nested fields")
     func readsNestedFields() throws {
-        let documents = try ManifestReader.documents(in: Self.sample, source: "sample")
+        let documents = try YAMLReader.documents(in: Self.sample, source: "sample")
         try #require(documents.count == 2)
-        let job = Manifest(root: documents[0], source: "sample")
-        let other = Manifest(root: documents[1], source: "sample")
+        let job = KubernetesManifest(root: documents[0], source: "sample")
+        let other = KubernetesManifest(root: documents[1], source: "sample")
 
         #expect(try job.string(at: "kind") == "Job")
         #expect(try job.string(at: "metadata.name") == "quoted # not a comment")
@@ -203,8 +203,8 @@ struct ManifestReaderTests {
         ("kind.name", "field 'kind.name' missing in 'sample'"),
     ])
     func missingFieldsNameTheirPath(path: String, message: String) throws {
-        let job = try ManifestReader.documents(in: Self.sample, source: "sample")[0]
-        #expect(throws: ManifestError(message)) { try job.node(required: path, source: "sample") }
+        let job = try YAMLReader.documents(in: Self.sample, source: "sample")[0]
+        #expect(throws: YAMLError(message)) { try job.node(required: path, source: "sample") }
     }
 
     @Test("rejects what it cannot read", arguments: [
@@ -219,38 +219,38 @@ struct ManifestReaderTests {
         ("args:\n  - |+\n    kept", "line 2: block scalar header '|+' is not supported; use |, |-, > or >-"),
     ])
     func rejectsWhatItCannotRead(text: String, message: String) {
-        #expect(throws: ManifestError(message)) { try ManifestReader.documents(in: text, source: "sample") }
+        #expect(throws: YAMLError(message)) { try YAMLReader.documents(in: text, source: "sample") }
     }
 
     @Test("integer field rejects text")
     func integerFieldRejectsText() throws {
-        let job = try ManifestReader.documents(in: Self.sample, source: "sample")[0]
-        #expect(throws: ManifestError("field 'kind' in 'sample' is 'Job', not an integer")) {
+        let job = try YAMLReader.documents(in: Self.sample, source: "sample")[0]
+        #expect(throws: YAMLError("field 'kind' in 'sample' is 'Job', not an integer")) {
             try job.integer(at: "kind", source: "sample")
         }
     }
 }
 
-/// A value of the YAML subset that `ManifestReader` reads.
-indirect enum ManifestNode: Equatable {
+/// A value of the YAML subset that `YAMLReader` reads.
+indirect enum YAMLNode: Equatable {
     case scalar(String)
     case mapping([MappingEntry])
-    case sequence([ManifestNode])
+    case sequence([YAMLNode])
 
     struct MappingEntry: Equatable {
         var key: String
-        var value: ManifestNode
+        var value: YAMLNode
     }
 
     /// Returns the node at a dotted path such as `spec.containers[0].name`,
     /// or nil when any step of it is missing.
-    func node(at path: String) -> ManifestNode? {
+    func node(at path: String) -> YAMLNode? {
         try? node(required: path, source: "")
     }
 
     /// Returns the node at a dotted path, or throws an error naming the
     /// first missing step and `source`.
-    func node(required path: String, source: String) throws -> ManifestNode {
+    func node(required path: String, source: String) throws -> YAMLNode {
         var current = self
         var walked = ""
         for component in path.split(separator: ".") {
@@ -259,16 +259,16 @@ indirect enum ManifestNode: Equatable {
             let key = String(parts.removeFirst())
             walked += walked.isEmpty ? key : ".\(key)"
             guard case .mapping(let entries) = current, let entry = entries.first(where: { $0.key == key }) else {
-                throw ManifestError("field '\(walked)' missing in '\(source)'")
+                throw YAMLError("field '\(walked)' missing in '\(source)'")
             }
             current = entry.value
             for part in parts {
                 walked += "[\(part)"
                 guard part.hasSuffix("]"), let index = Int(part.dropLast()) else {
-                    throw ManifestError("path '\(path)' has an invalid index '[\(part)'")
+                    throw YAMLError("path '\(path)' has an invalid index '[\(part)'")
                 }
                 guard case .sequence(let items) = current, items.indices.contains(index) else {
-                    throw ManifestError("field '\(walked)' missing in '\(source)'")
+                    throw YAMLError("field '\(walked)' missing in '\(source)'")
                 }
                 current = items[index]
             }
@@ -280,7 +280,7 @@ indirect enum ManifestNode: Equatable {
     /// is a mapping or sequence.
     func string(at path: String, source: String) throws -> String {
         guard case .scalar(let value) = try node(required: path, source: source) else {
-            throw ManifestError("field '\(path)' in '\(source)' is a mapping or sequence, not a scalar")
+            throw YAMLError("field '\(path)' in '\(source)' is a mapping or sequence, not a scalar")
         }
         return value
     }
@@ -290,7 +290,7 @@ indirect enum ManifestNode: Equatable {
     func integer(at path: String, source: String) throws -> Int {
         let value = try string(at: path, source: source)
         guard let integer = Int(value) else {
-            throw ManifestError("field '\(path)' in '\(source)' is '\(value)', not an integer")
+            throw YAMLError("field '\(path)' in '\(source)' is '\(value)', not an integer")
         }
         return integer
     }
@@ -298,7 +298,7 @@ indirect enum ManifestNode: Equatable {
 
 /// A manifest that the reader cannot read, or a field that a check needs and
 /// the manifest lacks.
-struct ManifestError: Error, Equatable, CustomStringConvertible {
+struct YAMLError: Error, Equatable, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
@@ -310,7 +310,7 @@ struct ManifestError: Error, Equatable, CustomStringConvertible {
 /// It rejects flow collections (`{}`, `[]`), anchors, aliases, tags and tab
 /// indentation with the line number, because the checks must never pass on a
 /// manifest that they misread.
-struct ManifestReader {
+struct YAMLReader {
     /// One source line: its number (from 1), its indentation in spaces and
     /// its text after the indentation.
     private struct Line {
@@ -323,14 +323,14 @@ struct ManifestReader {
     private var position = 0
 
     /// Parses every document in `text`; `source` names the file in errors.
-    static func documents(in text: String, source: String) throws -> [ManifestNode] {
-        var documents: [ManifestNode] = []
+    static func documents(in text: String, source: String) throws -> [YAMLNode] {
+        var documents: [YAMLNode] = []
         var current: [Line] = []
         for (offset, raw) in text.components(separatedBy: "\n").enumerated() {
             let number = offset + 1
             let indentation = raw.prefix(while: { $0 == " " || $0 == "\t" })
             if indentation.contains("\t") {
-                throw ManifestError("line \(number): tab in indentation; indent with spaces")
+                throw YAMLError("line \(number): tab in indentation; indent with spaces")
             }
             let body = String(raw.dropFirst(indentation.count))
             if body == "---" {
@@ -344,8 +344,8 @@ struct ManifestReader {
         return documents
     }
 
-    private static func parse(_ lines: [Line]) throws -> ManifestNode {
-        var reader = ManifestReader(lines: lines)
+    private static func parse(_ lines: [Line]) throws -> YAMLNode {
+        var reader = YAMLReader(lines: lines)
         return try reader.parseDocument()
     }
 
@@ -353,13 +353,13 @@ struct ManifestReader {
         self.lines = lines
     }
 
-    private mutating func parseDocument() throws -> ManifestNode {
+    private mutating func parseDocument() throws -> YAMLNode {
         skipBlankLines()
         guard position < lines.count else { return .mapping([]) }
         let node = try parseNode(indent: lines[position].indent)
         skipBlankLines()
         if position < lines.count {
-            throw ManifestError("line \(lines[position].number): unexpected indentation")
+            throw YAMLError("line \(lines[position].number): unexpected indentation")
         }
         return node
     }
@@ -380,7 +380,7 @@ struct ManifestReader {
     }
 
     /// Parses the mapping or sequence whose lines start at column `indent`.
-    private mutating func parseNode(indent: Int) throws -> ManifestNode {
+    private mutating func parseNode(indent: Int) throws -> YAMLNode {
         if Self.isSequenceItem(lines[position].text) {
             return try parseSequence(indent: indent)
         }
@@ -390,18 +390,18 @@ struct ManifestReader {
     /// Parses `- item` lines at column `indent`. When `endsAtKey` is true the
     /// sequence is a mapping value written at its key's column, so a
     /// `key: value` line there ends it instead of being an error.
-    private mutating func parseSequence(indent: Int, endsAtKey: Bool = false) throws -> ManifestNode {
-        var items: [ManifestNode] = []
+    private mutating func parseSequence(indent: Int, endsAtKey: Bool = false) throws -> YAMLNode {
+        var items: [YAMLNode] = []
         while true {
             skipBlankLines()
             guard position < lines.count, lines[position].indent >= indent else { break }
             let line = lines[position]
             guard line.indent == indent else {
-                throw ManifestError("line \(line.number): unexpected indentation")
+                throw YAMLError("line \(line.number): unexpected indentation")
             }
             guard Self.isSequenceItem(line.text) else {
                 if endsAtKey, Self.keySeparator(in: line.text) != nil { break }
-                throw ManifestError("line \(line.number): expected '- item' in a sequence")
+                throw YAMLError("line \(line.number): expected '- item' in a sequence")
             }
 
             let rest = String(line.text.dropFirst(1).drop(while: { $0 == " " }))
@@ -425,30 +425,30 @@ struct ManifestReader {
         return .sequence(items)
     }
 
-    private mutating func parseMapping(indent: Int) throws -> ManifestNode {
-        var entries: [ManifestNode.MappingEntry] = []
+    private mutating func parseMapping(indent: Int) throws -> YAMLNode {
+        var entries: [YAMLNode.MappingEntry] = []
         while true {
             skipBlankLines()
             guard position < lines.count, lines[position].indent >= indent else { break }
             let line = lines[position]
             guard line.indent == indent else {
-                throw ManifestError("line \(line.number): unexpected indentation")
+                throw YAMLError("line \(line.number): unexpected indentation")
             }
             if Self.isSequenceItem(line.text) {
-                throw ManifestError("line \(line.number): expected 'key: value', found a sequence item")
+                throw YAMLError("line \(line.number): expected 'key: value', found a sequence item")
             }
             guard let colon = Self.keySeparator(in: line.text) else {
-                throw ManifestError("line \(line.number): expected 'key: value' or '- item'")
+                throw YAMLError("line \(line.number): expected 'key: value' or '- item'")
             }
             let key = try Self.unquote(String(line.text[..<colon]), line: line)
             if entries.contains(where: { $0.key == key }) {
-                throw ManifestError("line \(line.number): duplicate key '\(key)'")
+                throw YAMLError("line \(line.number): duplicate key '\(key)'")
             }
             let rest = Self.stripComment(String(line.text[line.text.index(after: colon)...]))
                 .trimmingCharacters(in: .whitespaces)
             position += 1
 
-            let value: ManifestNode
+            let value: YAMLNode
             if rest.isEmpty {
                 value = try parseNested(under: line, allowSequenceAtSameIndent: true)
             } else if rest.hasPrefix("|") || rest.hasPrefix(">") {
@@ -464,7 +464,7 @@ struct ManifestReader {
     /// Parses the node on the lines after `parent`: deeper-indented lines,
     /// or `- item` lines at the parent's column when it is a mapping key.
     /// No such lines make an empty scalar.
-    private mutating func parseNested(under parent: Line, allowSequenceAtSameIndent: Bool = false) throws -> ManifestNode {
+    private mutating func parseNested(under parent: Line, allowSequenceAtSameIndent: Bool = false) throws -> YAMLNode {
         skipBlankLines()
         guard position < lines.count else { return .scalar("") }
         let next = lines[position]
@@ -479,11 +479,11 @@ struct ManifestReader {
 
     /// Parses a `|` (literal) or `>` (folded) block scalar. The default
     /// chomping keeps one final newline and `-` strips it.
-    private mutating func parseBlockScalar(header: String, parentIndent: Int, line: Line) throws -> ManifestNode {
+    private mutating func parseBlockScalar(header: String, parentIndent: Int, line: Line) throws -> YAMLNode {
         let style = header.first!
         let chomping = header.dropFirst()
         guard chomping.isEmpty || chomping == "-" else {
-            throw ManifestError("line \(line.number): block scalar header '\(header)' is not supported; use |, |-, > or >-")
+            throw YAMLError("line \(line.number): block scalar header '\(header)' is not supported; use |, |-, > or >-")
         }
 
         // Collect the lines deeper than the key, and blank lines among them.
@@ -507,7 +507,7 @@ struct ManifestReader {
         let texts = try body.map { bodyLine -> String in
             if bodyLine.text.isEmpty { return "" }
             guard bodyLine.indent >= contentIndent else {
-                throw ManifestError("line \(bodyLine.number): block scalar line indented less than its first line")
+                throw YAMLError("line \(bodyLine.number): block scalar line indented less than its first line")
             }
             return String(repeating: " ", count: bodyLine.indent - contentIndent) + bodyLine.text
         }
@@ -532,13 +532,13 @@ struct ManifestReader {
     }
 
     /// Parses a value written on the same line as its key or dash.
-    private func parseInlineValue(_ text: String, line: Line) throws -> ManifestNode {
+    private func parseInlineValue(_ text: String, line: Line) throws -> YAMLNode {
         let value = Self.stripComment(text).trimmingCharacters(in: .whitespaces)
         if value.hasPrefix("{") || value.hasPrefix("[") {
-            throw ManifestError("line \(line.number): flow collection '\(value)' is not supported; write it in block style")
+            throw YAMLError("line \(line.number): flow collection '\(value)' is not supported; write it in block style")
         }
         if value.hasPrefix("&") || value.hasPrefix("*") || value.hasPrefix("!") {
-            throw ManifestError("line \(line.number): anchor, alias or tag '\(value)' is not supported")
+            throw YAMLError("line \(line.number): anchor, alias or tag '\(value)' is not supported")
         }
         return .scalar(try Self.unquote(value, line: line))
     }
@@ -594,11 +594,11 @@ struct ManifestReader {
         let value = text.trimmingCharacters(in: .whitespaces)
         guard let first = value.first, first == "\"" || first == "'" else { return value }
         guard value.count >= 2, value.last == first else {
-            throw ManifestError("line \(line.number): unterminated quote in '\(value)'")
+            throw YAMLError("line \(line.number): unterminated quote in '\(value)'")
         }
         let inner = String(value.dropFirst().dropLast())
         if first == "\"", inner.contains("\\") {
-            throw ManifestError("line \(line.number): escape sequence in '\(value)' is not supported")
+            throw YAMLError("line \(line.number): escape sequence in '\(value)' is not supported")
         }
         return inner
     }
