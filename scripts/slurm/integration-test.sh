@@ -59,6 +59,8 @@ fi
 export SHORELINE
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/shoreline-slurm.XXXXXX")
+# munged needs every folder above its socket to be searchable by all.
+chmod 0755 "$scratch"
 cluster="$scratch/cluster"
 cleanup() {
     if [ -s "$cluster/pids" ]; then

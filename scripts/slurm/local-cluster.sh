@@ -103,9 +103,18 @@ start_cluster() {
         fail "user '$(id -un)' cannot start slurmd, which must run as root; run as root"
     fi
 
-    # Folders: munged rejects a socket or key folder that others can write to.
+    # Folders: munged rejects a socket folder that others can write to, or
+    # that clients cannot search: every folder above the socket needs
+    # execute permission for all.
     mkdir -p "$cluster_dir"/{munge,state,spool,log}
-    chmod 0700 "$cluster_dir" "$cluster_dir/munge"
+    chmod 0755 "$cluster_dir" "$cluster_dir/munge"
+    local ancestor=$cluster_dir
+    while [ "$ancestor" != / ]; do
+        ancestor=$(dirname "$ancestor")
+        if [ "$(stat -c %A "$ancestor" | cut -c 10)" != x ] && [ "$(stat -c %A "$ancestor" | cut -c 10)" != t ]; then
+            fail "folder '$ancestor' lacks execute permission for all users, which munged needs above its socket; chmod o+x it or choose another cluster folder"
+        fi
+    done
     : >"$cluster_dir/pids"
 
     # Munge: a fresh key and a private socket, so this cluster shares nothing
@@ -113,7 +122,7 @@ start_cluster() {
     local munge_socket="$cluster_dir/munge/munge.socket"
     mungekey --create --force --keyfile="$cluster_dir/munge/munge.key"
     start_daemon munged "$cluster_dir/log/munged.log" \
-        munged --foreground --force \
+        munged --foreground \
         --socket="$munge_socket" \
         --key-file="$cluster_dir/munge/munge.key" \
         --pid-file="$cluster_dir/munge/munged.pid" \
@@ -135,6 +144,8 @@ SlurmctldPort=$controller_port
 SlurmdPort=$node_port
 SlurmUser=root
 SlurmdUser=root
+# Listen on 127.0.0.1 only, not on every interface (the default).
+CommunicationParameters=NoCtldInAddrAny,NoInAddrAny
 AuthType=auth/munge
 AuthInfo=socket=$munge_socket
 CredType=cred/munge
