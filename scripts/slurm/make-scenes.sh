@@ -116,4 +116,4 @@ make_scene scene_11 wide 300 100 600 300 unlabelled
 make_scene scene_12 tall 100 0 200 1000 unlabelled
 
 rm -rf "$work"
-echo "scenes: $(ls "$out/S2" | wc -l) written to '$out/S2', $(ls "$out/gt" | wc -l) labels to '$out/gt'" >&2
+echo "scenes: $(find "$out/S2" -name '*.tif' | wc -l) written to '$out/S2', $(find "$out/gt" -name '*.tif' | wc -l) labels to '$out/gt'" >&2
