@@ -28,8 +28,9 @@ fail() {
     exit 1
 }
 
-# Installs the Debian packages, when any is missing, without starting the
-# packaged services (the container has no init system to run them).
+# Installs the Debian packages when any is missing. The cluster never uses
+# the packaged services: where an init system starts them on install, they
+# keep their own socket, key and ports, apart from this cluster's.
 install_packages() {
     local packages=(slurm-wlm munge)
     local missing=()
