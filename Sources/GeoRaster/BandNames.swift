@@ -31,7 +31,7 @@ public enum Sentinel2Bands {
     }
 }
 
-/// How a scene's bands got their names, for `info` and error messages.
+/// The origin of a scene's band names, for `info` and error messages.
 public enum BandNameSource: String, Sendable, Codable {
     /// The file's band descriptions.
     case descriptions

@@ -53,7 +53,7 @@ public struct BandStack: Sendable, Equatable {
             }
             if let other = files.first(where: { $0.band == band }) {
                 throw GeoRasterError(.mismatchedBandFiles, path: path,
-                                     message: "files '\(other.path)' and '\(path)' both hold band '\(band)'",
+                                     message: "files '\(other.path)' and '\(path)' both contain band '\(band)'",
                                      fix: "keep one file per band")
             }
             files.append(BandFile(band: band, path: path))
@@ -65,8 +65,8 @@ public struct BandStack: Sendable, Equatable {
     }
 
     /// Collects the band files of a folder: every `.tif`, `.tiff`, `.jp2` or
-    /// `.vrt` file whose name holds a band token.
-    /// - Returns: nil when the folder holds fewer than two band files, so it
+    /// `.vrt` file whose name contains a band token.
+    /// - Returns: nil when the folder contains fewer than two band files, so it
     ///   is not a scene stored one file per band.
     public init?(folder: String) throws {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

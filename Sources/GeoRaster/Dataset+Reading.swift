@@ -80,7 +80,8 @@ extension Dataset {
                     var allZero = true
                     for band in 0..<names.count {
                         let value = buffer[band * pixelCount + pixel]
-                        if checkNodata, let nodata = nodataValues[band], value == nodata {
+                        if checkNodata, let nodata = nodataValues[band],
+                           value == nodata || (nodata.isNaNSample && value.isNaNSample) {
                             validity[pixel] = false
                             break
                         }

@@ -6,7 +6,7 @@ public struct ValidFractionEstimate: Sendable {
     public let isSampled: Bool
     /// The number of pixels read.
     public let pixelsRead: Int
-    /// How the pixels were chosen, such as `64 windows of 256 x 256 px`.
+    /// The pixel selection, such as `64 windows of 256 x 256 px`.
     public let method: String
 }
 
@@ -14,7 +14,7 @@ extension Dataset {
     /// Measures the fraction of valid pixels (see `ValidityRule`), reading
     /// every band window by window so memory stays bounded.
     ///
-    /// Scenes of at most `maximumPixels` pixels are read whole; larger ones
+    /// Scenes of at most `maximumPixels` pixels are read whole. Larger ones
     /// are sampled with an 8 x 8 grid of evenly spaced 256 x 256 windows.
     public func validFraction(maximumPixels: Int = 25_000_000) throws -> ValidFractionEstimate {
         var windows: [Window] = []

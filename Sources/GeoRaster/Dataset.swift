@@ -24,7 +24,7 @@ public final class Dataset {
     public let width: Int
     public let height: Int
     public let bands: [BandDescription]
-    /// Where the band names came from.
+    /// The origin of the band names.
     public let bandNameSource: BandNameSource
     /// The pixel-to-map transform, or nil when the file has no georeferencing
     /// (a PNG, for instance).

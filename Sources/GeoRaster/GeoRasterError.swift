@@ -19,9 +19,9 @@ public struct GeoRasterError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     /// The file or folder involved.
     public let path: String
-    /// What went wrong, naming the value in single quotes.
+    /// The failure, naming the value in single quotes.
     public let message: String
-    /// What the user can do about it.
+    /// The fix the user can apply.
     public let fix: String
     /// GDAL's error number (`CPLGetLastErrorNo`), when GDAL raised one.
     public let gdalErrorNumber: Int32?

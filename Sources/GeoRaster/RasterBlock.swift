@@ -2,9 +2,9 @@
 ///
 /// Samples are band-sequential: `samples[(band * height + row) * width + column]`,
 /// shape `(bands, height, width)`. `validity[row * width + column]` is false
-/// where the pixel lies outside the scene, holds a nodata value, is masked by
-/// the file's mask, or is 0 in every band of an integer scene; samples of
-/// invalid pixels hold the fill value and carry no meaning.
+/// where the pixel lies outside the scene, contains a nodata value, is masked
+/// by the file's mask, or is 0 in every band of an integer scene. Samples of
+/// invalid pixels contain the fill value and carry no meaning.
 public struct RasterBlock<Sample: RasterSample>: Sendable {
     /// The window read, in scene pixels; it may reach past the scene.
     public let window: Window
@@ -31,7 +31,7 @@ public struct RasterBlock<Sample: RasterSample>: Sendable {
         samples[(band * height + row) * width + column]
     }
 
-    /// The samples of one band, shape `(height, width)`.
+    /// Returns the samples of one band, shape `(height, width)`.
     public func band(_ index: Int) -> ArraySlice<Sample> {
         samples[(index * window.pixelCount)..<((index + 1) * window.pixelCount)]
     }

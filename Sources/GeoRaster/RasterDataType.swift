@@ -52,6 +52,13 @@ public protocol RasterSample: Numeric, Sendable {
     init?(nodata: Double)
     /// The value as a `Double`, for statistics.
     var doubleValue: Double { get }
+    /// Whether the value is NaN, which floating-point rasters often use as
+    /// nodata and which never compares equal to itself.
+    var isNaNSample: Bool { get }
+}
+
+extension RasterSample where Self: FixedWidthInteger {
+    public var isNaNSample: Bool { false }
 }
 
 extension UInt8: RasterSample {
@@ -80,6 +87,7 @@ extension Int32: RasterSample {
 
 extension Float: RasterSample {
     public static var rasterDataType: RasterDataType { .float32 }
+    public var isNaNSample: Bool { isNaN }
     public init?(nodata: Double) { self.init(nodata) }
     public var doubleValue: Double { Double(self) }
 }
@@ -92,6 +100,7 @@ extension UInt32: RasterSample {
 
 extension Double: RasterSample {
     public static var rasterDataType: RasterDataType { .float64 }
+    public var isNaNSample: Bool { isNaN }
     public init?(nodata: Double) { self = nodata }
     public var doubleValue: Double { self }
 }

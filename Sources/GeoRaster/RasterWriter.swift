@@ -18,7 +18,7 @@ public enum RasterFormat: Sendable {
     case cloudOptimizedGeoTIFF
 }
 
-/// Where a written raster lies on the map: a geotransform and a CRS, each
+/// The map placement of a written raster: a geotransform and a CRS, each
 /// optional (a PNG has neither).
 public struct Georeference: Sendable {
     public var geoTransform: GeoTransform?
@@ -29,13 +29,13 @@ public struct Georeference: Sendable {
         self.spatialReference = spatialReference
     }
 
-    /// The georeference of a whole dataset.
+    /// Creates the georeference of a whole dataset.
     public init(of dataset: Dataset) {
         self.init(geoTransform: dataset.geoTransform, spatialReference: dataset.spatialReference)
     }
 
-    /// The georeference of a window of a dataset: its transform shifted to
-    /// the window's top-left pixel.
+    /// Creates the georeference of a window of a dataset: its transform
+    /// shifted to the window's top-left pixel.
     public init(of dataset: Dataset, window: Window) {
         self.init(geoTransform: dataset.geoTransform?.shifted(by: window), spatialReference: dataset.spatialReference)
     }
@@ -51,9 +51,9 @@ public enum RasterWriter {
     ///
     /// - Parameters:
     ///   - samples: shape `(bandNames.count, height, width)`.
-    ///   - validity: one flag per pixel, or nil when all are valid; when
-    ///     given, the file gets an internal mask band (0 invalid, 255 valid)
-    ///     that GDAL and rasterio read as the dataset mask.
+    ///   - validity: one flag per pixel, or nil when all are valid. When
+    ///     given, the file gets an internal mask band (0 invalid, 255 valid),
+    ///     which GDAL and rasterio read as the dataset mask.
     ///   - nodata: the nodata value to declare on every band, or nil.
     ///   - bandNames: written as band descriptions.
     ///   - metadata: dataset metadata items, such as `PROCESSING_BASELINE`.
@@ -148,8 +148,8 @@ public enum RasterWriter {
 
     // MARK: - Steps
 
-    /// The temporary name a file is written under: hidden, in the same
-    /// folder, so the final rename stays on one filesystem and is atomic.
+    /// Returns the temporary name a file is written under. It is hidden and
+    /// in the same folder, so the final rename stays on one filesystem and is atomic.
     static func temporaryPath(for path: String) -> String {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent

@@ -19,8 +19,8 @@ public struct ReflectanceScale: Sendable, Equatable, CustomStringConvertible {
         self.divisor = divisor
     }
 
-    /// Returns the scale for a scene: 8-bit scenes are relative (/ 255);
-    /// floating-point scenes are taken as reflectance already; integer scenes
+    /// Returns the scale for a scene. 8-bit scenes are relative (/ 255), and
+    /// floating-point scenes are taken as reflectance already. Integer scenes
     /// are DN / 10000 after subtracting `offset`, which defaults to the one
     /// the scene's metadata states (see `Dataset.radiometricOffset`).
     public static func forScene(_ dataset: Dataset, offset: Float? = nil) -> ReflectanceScale {
@@ -42,8 +42,8 @@ public struct ReflectanceScale: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Dataset {
-    /// The offset the scene's metadata says was added to every sample, or nil
-    /// when the metadata does not say.
+    /// The offset that the scene's metadata states was added to every
+    /// sample, or nil when the metadata does not state one.
     ///
     /// Reads `BOA_ADD_OFFSET` (Level-2A) or `RADIO_ADD_OFFSET` (Level-1C),
     /// which hold the negated offset (-1000); else, a `PROCESSING_BASELINE`

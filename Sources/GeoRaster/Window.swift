@@ -1,8 +1,8 @@
 /// A pixel rectangle of a raster: offsets from the top-left pixel and a size.
 ///
 /// Offsets may be negative and the rectangle may reach past the raster, so a
-/// window can describe a padded edge tile; `intersection(with:)` gives the
-/// part that holds data.
+/// window can describe a padded edge tile. `intersection(with:)` returns the
+/// part that contains data.
 public struct Window: Hashable, Sendable, CustomStringConvertible {
     public var columnOffset: Int
     public var rowOffset: Int
@@ -17,7 +17,7 @@ public struct Window: Hashable, Sendable, CustomStringConvertible {
         self.height = height
     }
 
-    /// The window covering a whole raster of the given size.
+    /// Returns the window covering a whole raster of the given size.
     public static func full(width: Int, height: Int) -> Window {
         Window(columnOffset: 0, rowOffset: 0, width: width, height: height)
     }

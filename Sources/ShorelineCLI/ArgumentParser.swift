@@ -16,7 +16,7 @@ struct OptionSpec {
     let kind: Kind
     /// The placeholder in help text, such as `N`.
     let valueName: String
-    /// What the option sets, and in what unit.
+    /// The help line: what the option sets, and in what unit.
     let help: String
 
     init(_ name: String, _ kind: Kind = .single, value valueName: String = "", help: String) {

@@ -3,12 +3,12 @@ import Glibc
 #endif
 import Foundation
 
-/// Where a command writes: results to one stream, logs and progress to
-/// another. Tests pass a console that collects both.
+/// The output streams of a command: results to one stream, logs and
+/// progress to another. Tests pass a console that collects both.
 public struct Console: Sendable {
     /// Writes one line of results.
     let writeResult: @Sendable (String) -> Void
-    /// Writes log and progress text; the flag asks for a trailing newline.
+    /// Writes log and progress text, with a trailing newline when the flag is true.
     let writeDiagnostic: @Sendable (String, Bool) -> Void
     /// Whether progress redraws in place (standard error is a terminal).
     let isTerminal: Bool
@@ -16,20 +16,25 @@ public struct Console: Sendable {
     let logger: Logger
 
     public init(writeResult: @escaping @Sendable (String) -> Void,
-                writeDiagnostic: @escaping @Sendable (String, Bool) -> Void, isTerminal: Bool) {
+                writeDiagnostic: @escaping @Sendable (String, Bool) -> Void, isTerminal: Bool,
+                logLevel: Logger.Level = .info) {
         self.writeResult = writeResult
         self.writeDiagnostic = writeDiagnostic
         self.isTerminal = isTerminal
-        logger = Logger(write: { writeDiagnostic($0, true) })
+        logger = Logger(minimumLevel: logLevel, write: { writeDiagnostic($0, true) })
     }
 
-    /// Standard output for results, standard error for the rest.
+    /// Standard output for results, standard error for the rest. The log
+    /// level is named by `SHORELINE_LOG_LEVEL` (debug, info, warning or
+    /// error), and is info when the variable is unset or unknown.
     public static var standard: Console {
-        Console(writeResult: { Swift.print($0) },
+        let levelName = ProcessInfo.processInfo.environment["SHORELINE_LOG_LEVEL"] ?? ""
+        let level = Logger.Level.named(levelName) ?? .info
+        return Console(writeResult: { Swift.print($0) },
                 writeDiagnostic: { text, newline in
                     FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
                 },
-                isTerminal: isatty(STDERR_FILENO) != 0)
+                isTerminal: isatty(STDERR_FILENO) != 0, logLevel: level)
     }
 
     func print(_ line: String) {

@@ -1,12 +1,12 @@
 import Foundation
 import GeoRaster
 
-/// `shoreline info SCENE [--json]`: what a scene holds.
+/// `shoreline info SCENE [--json]`: what a scene contains.
 enum InfoCommand {
     static let spec = CommandSpec(
         name: "info",
         summary: "Print a scene's size, bands, data type, nodata, CRS, pixel size, bounds, block size and valid fraction.",
-        usage: "SCENE [--bands NAMES] [--json]",
+        usage: "SCENE [--bands NAMES] [--offset DN] [--json]",
         discussion: """
             SCENE is any raster GDAL reads (GeoTIFF, COG, VRT, PNG), or a folder of one file per band
             (names with _B01_ ... _B12_, _B8A_). Scenes over 25 million pixels have their valid fraction
@@ -14,6 +14,7 @@ enum InfoCommand {
             """,
         options: [
             OptionSpec("--bands", value: "NAMES", help: "band names in file order, comma-separated (B11,B8,B3)"),
+            ReflectanceOption.spec,
             OptionSpec("--json", .flag, help: "print one JSON object instead of text"),
         ])
 
@@ -23,7 +24,8 @@ enum InfoCommand {
         }
         let dataset = try openScene(arguments.positionals[0], bandNames: try arguments.list("--bands"), allowUnnamedBands: true)
         let estimate = try dataset.validFraction()
-        let summary = SceneSummary(dataset: dataset, estimate: estimate)
+        let scale = ReflectanceScale.forScene(dataset, offset: try ReflectanceOption.offset(arguments))
+        let summary = SceneSummary(dataset: dataset, estimate: estimate, reflectance: scale)
         if arguments.flag("--json") {
             console.print(summary.json)
         } else {
@@ -38,7 +40,7 @@ func openScene(_ path: String, bandNames: [String]?, allowUnnamedBands: Bool = f
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         guard let stack = try BandStack(folder: path) else {
             throw GeoRasterError(.notRaster, path: path,
-                                 message: "folder '\(path)' holds no band files (names with _B01_ ... _B12_ or _B8A_)",
+                                 message: "folder '\(path)' contains no band files (names with _B01_ ... _B12_ or _B8A_)",
                                  fix: "pass a raster file, or a folder of one file per band")
         }
         return try stack.open()
@@ -86,12 +88,14 @@ struct SceneSummary: Encodable {
     let validFractionSampled: Bool
     let validFractionMethod: String
     let radiometricOffset: Float?
+    let reflectance: String
 
     enum CodingKeys: String, CodingKey {
         case path, driver, width, height, bands, crs, epsg, geotransform, bounds
         case bandNameSource = "band_name_source", pixelSize = "pixel_size", blockSize = "block_size"
         case validFraction = "valid_fraction", validFractionSampled = "valid_fraction_sampled"
         case validFractionMethod = "valid_fraction_method", radiometricOffset = "radiometric_offset"
+        case reflectance
     }
 
     // Absent values encode as null, so every key is always present.
@@ -113,9 +117,10 @@ struct SceneSummary: Encodable {
         try container.encode(validFractionSampled, forKey: .validFractionSampled)
         try container.encode(validFractionMethod, forKey: .validFractionMethod)
         try container.encode(radiometricOffset, forKey: .radiometricOffset)
+        try container.encode(reflectance, forKey: .reflectance)
     }
 
-    init(dataset: Dataset, estimate: ValidFractionEstimate) {
+    init(dataset: Dataset, estimate: ValidFractionEstimate, reflectance scale: ReflectanceScale) {
         path = dataset.path
         driver = dataset.driverName
         width = dataset.width
@@ -138,6 +143,7 @@ struct SceneSummary: Encodable {
         validFractionSampled = estimate.isSampled
         validFractionMethod = estimate.method
         radiometricOffset = dataset.radiometricOffset
+        reflectance = "reflectance = " + scale.description.replacingOccurrences(of: "sample", with: "DN")
     }
 
     var json: String {
@@ -177,7 +183,8 @@ struct SceneSummary: Encodable {
         let fraction = String(format: "%.4f", validFraction)
         lines.append("valid fraction: \(fraction)" + (validFractionSampled ? " (sampled: \(validFractionMethod))" : " (\(validFractionMethod))"))
         lines.append("radiometric offset: " + (radiometricOffset.map { SceneSummary.number(Double($0)) + " (from metadata)" }
-            ?? "not in metadata (baseline 04.00 and later products add 1000)"))
+            ?? ("not in metadata" + (reflectance.hasSuffix("/ 10000.0") ? " (baseline 04.00 and later products add 1000: pass --offset 1000)" : ""))))
+        lines.append(reflectance)
         return lines.joined(separator: "\n")
     }
 

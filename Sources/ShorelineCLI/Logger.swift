@@ -3,10 +3,21 @@ import Foundation
 /// A leveled logger that writes one line per message to standard error, so
 /// standard output carries only results.
 public final class Logger: @unchecked Sendable {
-    enum Level: Int, Comparable {
+    public enum Level: Int, Comparable, Sendable {
         case debug, info, warning, error
 
-        static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+        /// Returns the level of a lowercase name such as `warning`, or nil.
+        static func named(_ name: String) -> Level? {
+            switch name.lowercased() {
+            case "debug": .debug
+            case "info": .info
+            case "warning": .warning
+            case "error": .error
+            default: nil
+            }
+        }
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
 
         var prefix: String {
             switch self {

@@ -31,7 +31,8 @@ final class ProgressBar: @unchecked Sendable {
         if isTerminal {
             guard completed == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
             lastDraw = now
-            write("\r" + line(completed: completed, total: total, now: now, withBar: true), false)
+            // "\u{1B}[K" clears the rest of the line, in case the last one was longer.
+            write("\r" + line(completed: completed, total: total, now: now, withBar: true) + "\u{1B}[K", false)
             drewInPlace = true
         } else {
             let tenth = total == 0 ? 10 : completed * 10 / total

@@ -29,8 +29,9 @@ enum TileCommand {
             OptionSpec("--pair", .repeated, value: "SCENE=LABEL", help: "an explicit scene and label pair (repeatable)"),
             OptionSpec("--size", value: "N", help: "tile side in pixels (default 512)"),
             OptionSpec("--overlap", value: "N", help: "pixels shared by neighbouring tiles (default 0)"),
-            OptionSpec("--max-invalid", value: "F", help: "skip tiles with a larger invalid fraction, 0 to 1 (default 0.5)"),
-            OptionSpec("--bands", value: "NAMES", help: "band names in file order, comma-separated (B11,B8,B3)"),
+            OptionSpec("--max-invalid", value: "F", help: "skip tiles with a larger invalid fraction, 0 to 1 (default 0.5); tiles with no valid pixel are always skipped"),
+            OptionSpec("--bands", value: "NAMES",
+                       help: "band names in file order, comma-separated (B11,B8,B3); folders of one file per band take them from the file names"),
             OptionSpec("--shard", value: "I/N", help: "tile only shard I of N (0 <= I < N), split by scene name"),
             OptionSpec("--workers", value: "N", help: "threads reading and writing tiles (default 1)"),
             OptionSpec("--compression", value: "NAME", help: "deflate (default), zstd, lzw or none"),
@@ -53,8 +54,12 @@ enum TileCommand {
         options.maxInvalidFraction = try arguments.decimal("--max-invalid", default: 0.5, in: 0...1)
         options.bandNames = try arguments.list("--bands")
         options.workers = try arguments.integer("--workers", default: 1, in: 1...256)
-        options.labelCodes = try arguments.string("--label-codes").map { try LabelCodes(parsing: $0) }
-        options.shard = try arguments.string("--shard").map { try Shard(parsing: $0) }
+        do {
+            options.labelCodes = try arguments.string("--label-codes").map { try LabelCodes(parsing: $0) }
+            options.shard = try arguments.string("--shard").map { try Shard(parsing: $0) }
+        } catch let error as TilingError {
+            throw UsageError(description: error.description)
+        }
         if let name = arguments.string("--compression") {
             guard let compression = Compression(rawValue: name.uppercased()) else {
                 throw UsageError(description: "option '--compression' must be deflate, zstd, lzw or none, got '\(name)'; run 'shoreline tile --help'")
@@ -95,6 +100,9 @@ enum TileCommand {
             throw error
         }
         for scene in summary.allInvalidScenes { console.logger.warning("scene '\(scene)' has no valid pixel; it gave no tiles") }
+        if summary.tilesInManifest == 0, let shard = options.shard {
+            console.logger.warning("shard \(shard) wrote no tiles; its manifest is empty")
+        }
 
         console.print("scenes: \(summary.sceneCount)" + (summary.scenesResumed > 0 ? " (\(summary.scenesResumed) finished by an earlier run)" : ""))
         console.print("tiles in manifest: \(summary.tilesInManifest) (written \(summary.tilesWritten), present from an earlier run \(summary.tilesAlreadyPresent + summary.tilesFromResumedScenes))")

@@ -1,7 +1,7 @@
 import Foundation
 import GeoRaster
 
-/// How a label raster's codes map to `SurfaceClass` values.
+/// The mapping from a label raster's codes to `SurfaceClass` values.
 ///
 /// Presets:
 /// - `worldfloods`: 0 invalid, 1 land, 2 water, 3 cloud (one band).

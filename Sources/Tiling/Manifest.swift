@@ -80,8 +80,9 @@ public enum Manifest {
 
     /// Writes rows to `path` under a temporary name, then renames it.
     public static func write(_ rows: [ManifestRow], to path: String) throws {
-        let temporary = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent
-            + ".partial-\(UUID().uuidString.prefix(8))"
+        let folder = (path as NSString).deletingLastPathComponent
+        let temporary = (folder as NSString).appendingPathComponent(
+            "." + (path as NSString).lastPathComponent + ".partial-\(UUID().uuidString.prefix(8))")
         do {
             try csv(rows).write(toFile: temporary, atomically: false, encoding: .utf8)
             guard rename(temporary, path) == 0 else {

@@ -1,7 +1,7 @@
 import Foundation
 import GeoRaster
 
-/// Where a scene's pixels come from: one raster file, or one file per band.
+/// The files of a scene: one raster file, or one file per band.
 public enum SceneSource: Sendable, Equatable, CustomStringConvertible {
     case file(String)
     case bandStack(BandStack)
@@ -79,8 +79,8 @@ public struct PairingRule: Sendable, Equatable {
         return name.replacingCharacters(in: range, with: labelText)
     }
 
-    /// Whether a file name looks like a label under this rule, so a folder
-    /// holding both scenes and labels (as Sen1Floods11 ships) splits them.
+    /// Returns whether a file name looks like a label under this rule, so a
+    /// folder that contains both scenes and labels (as Sen1Floods11 ships) splits them.
     func looksLikeLabel(_ name: String) -> Bool {
         !labelText.isEmpty && name.contains(labelText)
     }
@@ -103,7 +103,7 @@ public struct ScenePairing: Sendable {
     /// folder (`AFTER/` with `MASK/`), or a folder of scenes. Labels come
     /// from `labels` (a folder, or a file when one scene is given), from the
     /// `gt/` or `MASK/` beside the scenes, or from label-named files in the
-    /// scenes' folder; explicit `pairs` come first.
+    /// scenes' folder. Explicit `pairs` come first.
     /// - Throws: `TilingError` for missing inputs.
     public static func discover(inputs: [String], labels: String?, rules userRules: [PairingRule] = [],
                                 explicitPairs: [(scene: String, label: String)] = []) throws -> ScenePairing {

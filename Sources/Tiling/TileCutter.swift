@@ -53,7 +53,7 @@ struct PreparedScene: Sendable {
     }
 }
 
-/// What became of one tile.
+/// The result of cutting one tile.
 enum TileOutcome {
     case written(ManifestRow)
     /// An earlier, interrupted run wrote the tile's files.

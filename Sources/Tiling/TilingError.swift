@@ -22,6 +22,7 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
     case optionsChanged(folder: String, previous: String, current: String)
     case noTiles(reason: String)
     case missingLabelCodes(label: String)
+    case noScenes
 
     public var description: String {
         switch self {
@@ -59,6 +60,8 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
             "output folder '\(folder)' holds tiles made with \(previous), not \(current); choose another --output or repeat the earlier options"
         case .noTiles(let reason):
             "no tiles written: \(reason)"
+        case .noScenes:
+            "no scenes found in the inputs; pass raster files (.tif, .tiff, .png, .vrt, .jp2) or folders that contain them"
         case .missingLabelCodes(let label):
             "label '\(label)' needs --label-codes to convert its codes; pass one of \(LabelCodes.presetNames.joined(separator: ", ")) or a map such as -1:invalid,0:land,1:water"
         }

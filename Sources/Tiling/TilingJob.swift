@@ -6,15 +6,19 @@ import GeoRaster
 /// `manifest.csv` (or `manifest.shard-I-of-N.csv` for a shard).
 ///
 /// Image tiles are tiled GeoTIFFs in the scene's data type and band order,
-/// with band names as descriptions and an internal mask band (GDAL's
-/// dataset mask: 0 invalid, 255 valid) that marks padding, nodata and fill;
-/// invalid samples hold the scene's nodata value, or 0 when it has none.
+/// with band names as descriptions. An internal mask band (GDAL's dataset
+/// mask: 0 invalid, 255 valid) marks padding, nodata and fill, and invalid
+/// samples hold the scene's nodata value, or 0 when it has none.
 /// Label tiles are one UInt8 band of `SurfaceClass` values with nodata 0
 /// (`invalid`), which also covers padding and invalid image pixels.
 ///
 /// Each file is written under a temporary name and renamed, and a scene's
 /// part is written after its last tile, so a re-run skips finished scenes
 /// and tiles and never sees a half-written file.
+///
+/// NOTE: a killed process leaves its hidden `.<name>.partial-*` files
+/// behind. Re-runs ignore them but do not delete them, because shards
+/// sharing the folder may still be writing theirs.
 public final class TilingJob {
     public let pairs: [ScenePair]
     public let outputFolder: String
@@ -39,8 +43,10 @@ public final class TilingJob {
     /// - Parameter progress: called after each tile, from worker threads,
     ///   one call at a time.
     /// - Throws: `TilingError` or `GeoRasterError`; `TilingError.noTiles`
-    ///   when no tile passes the invalid-fraction filter.
+    ///   when no tile passes the invalid-fraction filter, unless the job is
+    ///   one shard of many.
     public func run(progress: @escaping (TilingProgress) -> Void = { _ in }) throws -> TilingSummary {
+        guard !pairs.isEmpty else { throw TilingError.noScenes }
         let selected = options.shard.map { $0.select(pairs, name: { $0.scene.name }) } ?? pairs
         try checkSceneNames(selected)
         try createOutputFolders()
@@ -60,10 +66,20 @@ public final class TilingJob {
         }
 
         // Cut the pending scenes' tiles on the worker threads.
+        // Threads rather than `concurrentPerform`, which caps parallelism at
+        // the core count, while tile writing also waits on I/O.
         let state = JobState(scenes: pending)
-        DispatchQueue.concurrentPerform(iterations: options.workers) { _ in
-            self.work(state: state, progress: progress)
+        let finished = DispatchGroup()
+        for _ in 0..<options.workers {
+            finished.enter()
+            let thread = Thread {
+                self.work(state: state, progress: progress)
+                finished.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
         }
+        finished.wait()
         if let error = state.firstError { throw error }
         summary.tilesWritten = state.tilesWritten
         summary.tilesAlreadyPresent = state.tilesAlreadyPresent
@@ -77,7 +93,11 @@ public final class TilingJob {
             if !pending.contains(where: { $0.name == scene.name }) { summary.tilesFromResumedScenes += sceneRows.count }
             rows += sceneRows
         }
-        guard !rows.isEmpty else { throw TilingError.noTiles(reason: noTilesReason(summary: summary, scenes: scenes)) }
+        // A shard may hold no scene, or only invalid ones: its empty manifest
+        // still lets the merge step see that it finished.
+        if rows.isEmpty, options.shard == nil {
+            throw TilingError.noTiles(reason: noTilesReason(summary: summary, scenes: scenes))
+        }
         let manifestName = options.shard?.manifestName ?? Manifest.fileName
         summary.manifestPath = (outputFolder as NSString).appendingPathComponent(manifestName)
         try Manifest.write(rows, to: summary.manifestPath)

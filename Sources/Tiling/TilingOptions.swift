@@ -39,7 +39,7 @@ public struct TilingProgress: Sendable {
     public let totalTiles: Int
 }
 
-/// What a tiling job did.
+/// The counts and outputs of a tiling job.
 public struct TilingSummary: Sendable {
     public var sceneCount = 0
     /// Scenes finished by an earlier run into the same folder.

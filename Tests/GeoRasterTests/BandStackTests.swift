@@ -50,7 +50,7 @@ import TestSupport
         let error = #expect(throws: GeoRasterError.self) {
             try BandStack(files: ["/x/a_B02.tif", "/x/b_B2.tif"])
         }
-        #expect(error?.description == "files '/x/a_B02.tif' and '/x/b_B2.tif' both hold band 'B2'; keep one file per band")
+        #expect(error?.description == "files '/x/a_B02.tif' and '/x/b_B2.tif' both contain band 'B2'; keep one file per band")
     }
 
     @Test(.enabled(if: SharedData.file(SharedData.ammerseeFolder) != nil,

@@ -97,7 +97,8 @@ import TestSupport
         #expect(dataset.height == 512)
         #expect(dataset.bandNames == Sentinel2Bands.level1C)
         #expect(dataset.bandNameSource == .descriptions)
-        #expect(dataset.bands.allSatisfy { $0.dataType == .int16 && $0.nodata == 0 })
+        #expect(dataset.bands.allSatisfy { $0.dataType == .int16 })
+        #expect(dataset.bands.allSatisfy { $0.nodata == 0 })
         #expect(dataset.spatialReference?.epsg == 4326)
         #expect(abs((dataset.geoTransform?.pixelSize.x ?? 0) - 0.000089831528412) < 1e-12)
     }

@@ -119,3 +119,19 @@ import TestSupport
         #expect(sampled.fraction == 1 - 306.0 / 2048)
     }
 }
+
+@Suite struct FloatNodataTests {
+    let scratch = try! ScratchFolder(prefix: "floatnodata")
+
+    @Test func nanNodataIsInvalid() throws {
+        let path = scratch.file("float.tif").path
+        let samples: [Float] = [0.1, .nan, 0.3, 0.4]
+        try RasterWriter.write(samples: samples, width: 2, height: 2, bandNames: ["B3"],
+                               georeference: Georeference(geoTransform: RasterFixtures.transform, spatialReference: nil),
+                               nodata: .nan, to: path)
+        let dataset = try Dataset(path: path)
+        let block = try dataset.read(window: dataset.fullWindow, as: Float.self)
+        #expect(block.validity == [true, false, true, true])
+        #expect(block.samples[1] == 0, "an invalid sample holds the fill value")
+    }
+}

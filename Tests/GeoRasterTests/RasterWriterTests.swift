@@ -36,7 +36,8 @@ import TestSupport
         try RasterWriter.writeMask(values, like: scene, nodata: 0, to: maskPath)
 
         let mask = try Dataset(path: maskPath, bandNames: ["class"])
-        #expect(mask.width == 5 && mask.height == 3)
+        #expect(mask.width == 5)
+        #expect(mask.height == 3)
         #expect(mask.geoTransform == scene.geoTransform)
         #expect(mask.spatialReference?.epsg == 32631)
         #expect(mask.bands[0].nodata == 0)
@@ -56,6 +57,22 @@ import TestSupport
                                  rule: ValidityRule(zeroInAllBandsIsInvalid: false))
         #expect(Array(block.band(0)) == [255, 0, 0, 10])
         #expect(Array(block.band(2)) == [0, 0, 255, 30])
+    }
+
+    @Test func quicklookPNGOfNamedBands() throws {
+        let scenePath = try RasterFixtures.writeScene(scratch.file("rgb.tif"), width: 6, height: 4,
+                                                      bandNames: ["B2", "B3", "B4"]) { band, row, column in
+            UInt16(100 * (band + 1) + row * 6 + column)
+        }
+        let scene = try Dataset(path: scenePath.path)
+        let path = scratch.file("rgb.png").path
+        try scene.writeQuicklook(bands: ["B4", "B3", "B2"], to: path)
+        let png = try Dataset(path: path, bandNames: ["red", "green", "blue"])
+        #expect(png.width == 6)
+        #expect(png.height == 4)
+        let block = try png.read(window: png.fullWindow, as: UInt8.self, rule: ValidityRule(zeroInAllBandsIsInvalid: false))
+        #expect(block[band: 0, row: 0, column: 0] == 0, "the darkest pixel is below the 2nd percentile")
+        #expect(block[band: 0, row: 3, column: 5] == 255, "the brightest pixel is above the 98th percentile")
     }
 
     @Test func quicklookStretchesPercentiles() throws {

@@ -57,11 +57,47 @@ import Testing
         bar.finish()
         #expect(lines.items.count == 11, "the first tile, then each tenth")
         #expect(lines.items.last?.hasPrefix("tiles 40/40  ") == true)
-        #expect(lines.items.allSatisfy { $0.contains("tiles/s") && $0.contains("ETA ") })
+        #expect(lines.items.allSatisfy { $0.contains("tiles/s") })
+        #expect(lines.items.allSatisfy { $0.contains("ETA ") })
+    }
+
+    @Test func terminalRedrawsInPlace() {
+        final class Writes: @unchecked Sendable { var items: [(String, Bool)] = [] }
+        let writes = Writes()
+        let bar = ProgressBar(unit: "tiles", isTerminal: true, write: { writes.items.append(($0, $1)) })
+        bar.update(completed: 1, total: 2)
+        bar.update(completed: 2, total: 2)
+        bar.finish()
+        #expect(writes.items.count == 3, "the first update, the last one, then the closing newline")
+        #expect(writes.items[0].0.hasPrefix("\r["))
+        #expect(writes.items[1].0.contains("tiles 2/2"))
+        #expect(writes.items[1].1 == false)
+        #expect(writes.items[2] == ("", true))
     }
 
     @Test(arguments: [(5.0, "0:05"), (65.0, "1:05"), (3725.0, "1:02:05")])
     func clockFormat(seconds: Double, text: String) {
         #expect(ProgressBar.clock(seconds) == text)
+    }
+}
+
+@Suite struct LoggerTests {
+    @Test func levelFiltersMessages() {
+        final class Lines: @unchecked Sendable { var items: [String] = [] }
+        let lines = Lines()
+        let logger = Logger(minimumLevel: .warning, write: { lines.items.append($0) })
+        logger.info("tiling 3 scenes")
+        logger.warning("label 'x.tif' matches no scene")
+        logger.error("scene 'y.tif' not found")
+        #expect(lines.items == ["warning: label 'x.tif' matches no scene", "error: scene 'y.tif' not found"])
+    }
+
+    @Test(arguments: [("debug", Logger.Level.debug), ("WARNING", .warning), ("error", .error)])
+    func levelNames(name: String, level: Logger.Level) {
+        #expect(Logger.Level.named(name) == level)
+    }
+
+    @Test func unknownLevelName() {
+        #expect(Logger.Level.named("loud") == nil)
     }
 }

@@ -17,6 +17,20 @@ import TestSupport
         #expect(result.errors == ["error: unknown command 'tiles'; run 'shoreline --help' for the list of commands"])
     }
 
+    @Test func topLevelHelpListsCommands() {
+        let result = runShoreline([])
+        #expect(result.exitCode == 0)
+        for command in ["info", "tile", "merge-manifests"] {
+            #expect(result.output.contains { $0.hasPrefix("  \(command) ") }, "help lacks '\(command)'")
+        }
+    }
+
+    @Test func versionNamesGDAL() {
+        let result = runShoreline(["--version"])
+        #expect(result.exitCode == 0)
+        #expect(result.output.first?.hasPrefix("shoreline 0.1.0 (GDAL 3.") == true)
+    }
+
     @Test(arguments: ["info", "tile", "merge-manifests"])
     func helpExitsZero(command: String) {
         let result = runShoreline([command, "--help"])
@@ -62,7 +76,7 @@ import TestSupport
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.joined().utf8)) as? [String: Any])
         for key in ["path", "driver", "width", "height", "bands", "crs", "epsg", "geotransform", "pixel_size", "bounds",
                     "block_size", "valid_fraction", "valid_fraction_sampled", "valid_fraction_method", "band_name_source",
-                    "radiometric_offset"] {
+                    "radiometric_offset", "reflectance"] {
             #expect(object[key] != nil, "missing key '\(key)'")
         }
         #expect(object["width"] as? Int == 30)
@@ -72,6 +86,15 @@ import TestSupport
         let bands = try #require(object["bands"] as? [[String: Any]])
         #expect(bands.map { $0["name"] as? String } == ["B3", "B8"])
         #expect(bands.first?["nodata"] as? Double == 0)
+    }
+
+    @Test func infoShowsDeclaredOffset() throws {
+        let scene = try writeScene(scratch.file("l2a.tif"), width: 4, height: 4, bandNames: ["B3", "B8"]) { _, _, _ in 1500 }
+        let plain = runShoreline(["info", scene.path])
+        #expect(plain.output.contains("reflectance = DN / 10000.0"))
+        #expect(plain.output.contains("radiometric offset: not in metadata (baseline 04.00 and later products add 1000: pass --offset 1000)"))
+        let declared = runShoreline(["info", scene.path, "--offset", "1000"])
+        #expect(declared.output.contains("reflectance = (DN - 1000.0) / 10000.0"))
     }
 
     @Test func tileUnnamedBandsNeedDeclaration() throws {
@@ -144,6 +167,15 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: scratch.file("out/manifest.csv").path))
     }
 
+    @Test func tileTextFileIsNotRaster() throws {
+        let path = scratch.file("notes.tif")
+        try "not an image".write(to: path, atomically: true, encoding: .utf8)
+        let result = runShoreline(["tile", path.path, "--output", scratch.file("out").path])
+        #expect(result.exitCode == 1)
+        #expect(result.errors == ["error: file '\(path.path)' is not a raster GDAL can read; pass a GeoTIFF, COG, VRT or PNG, and check that the file is complete"])
+        #expect(contents("out/images").isEmpty)
+    }
+
     @Test func tileMissingInput() {
         let result = runShoreline(["tile", "/nonexistent/scenes", "--output", scratch.file("out").path])
         #expect(result.exitCode == 1)
@@ -186,5 +218,25 @@ import TestSupport
         #expect(again.exitCode == 0)
         #expect(again.output.contains("scenes: 1 (1 finished by an earlier run)"))
         #expect(again.output.contains("tiles in manifest: 4 (written 0, present from an earlier run 4)"))
+    }
+}
+
+@Suite struct TileOptionValueTests {
+    @Test func malformedLabelCodesIsUsageError() {
+        let result = runShoreline(["tile", "x.tif", "--output", "o", "--label-codes", "sen1flood"])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: label codes 'sen1flood' are invalid at 'sen1flood'; use a preset (worldfloods, worldfloods-v2, sen1floods11, binary255) or CODE:CLASS pairs such as -1:invalid,0:land,1:water"])
+    }
+
+    @Test func malformedShardIsUsageError() {
+        let result = runShoreline(["tile", "x.tif", "--output", "o", "--shard", "3/3"])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: shard '3/3' is invalid; write it as I/N with 0 <= I < N, such as 0/4"])
+    }
+
+    @Test func unknownCompressionIsUsageError() {
+        let result = runShoreline(["tile", "x.tif", "--output", "o", "--compression", "jpeg"])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: option '--compression' must be deflate, zstd, lzw or none, got 'jpeg'; run 'shoreline tile --help'"])
     }
 }

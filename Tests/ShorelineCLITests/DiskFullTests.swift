@@ -32,8 +32,8 @@ let shorelineExecutable: URL? = {
 
     @Test(.enabled(if: shorelineExecutable != nil, "needs the shoreline executable built beside the tests"))
     func writeFailureThenResume() throws {
-        // A flat scene compresses to tiny tiles; a noisy one does not, so
-        // its tiles exceed the 40 KB limit like a disk that fills up.
+        // A flat scene compresses to tiny tiles. A noisy one does not, so
+        // its tiles exceed the 40 KB limit as on a disk that fills up.
         try FileManager.default.createDirectory(at: scratch.file("in"), withIntermediateDirectories: true)
         try writeScene(scratch.file("in/a_flat.tif"), width: 256, height: 256, bandNames: ["B3", "B8"]) { _, _, _ in 500 }
         var state: UInt32 = 12345

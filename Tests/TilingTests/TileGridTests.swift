@@ -17,7 +17,8 @@ import GeoRaster
         #expect(grid.columnCount == columns)
         #expect(grid.rowCount == rows)
         #expect(grid.windows.count == columns * rows)
-        #expect(grid.windows.allSatisfy { $0.width == 512 && $0.height == 512 }, "edge tiles are padded, not shrunk")
+        #expect(grid.windows.allSatisfy { $0.width == 512 }, "edge tiles are padded, not shrunk")
+        #expect(grid.windows.allSatisfy { $0.height == 512 })
     }
 
     @Test(arguments: [(600, 256), (600, 0), (1000, 100), (513, 511), (2048, 128)])
