@@ -127,3 +127,32 @@ final class SmallNetwork: Module {
         expectClose("small network updated \(name)", buffer, try fixture.tensor("updated.\(name)"), tolerance: 1e-5)
     }
 }
+
+/// Winograd and direct convolution on a shape oneDNN runs with Winograd's
+/// algorithm (16 to 32 channels, 3x3): outputs and gradients agree to
+/// Float32 rounding of the transforms.
+@Test func winogradConvolutionMatchesDirect() {
+    var generator = SeededGenerator(seed: 9)
+    let input = Tensor.normal([2, 16, 12, 12], using: &generator)
+    let weightValues = Tensor.normal([32, 16, 3, 3], standardDeviation: 0.1, using: &generator).values
+    let weights = Tensor.normal([2, 32, 12, 12], using: &generator)
+
+    func run(winograd: Bool) -> (output: [Float], inputGradient: [Float], weightGradient: [Float]) {
+        ConvolutionSettings.$prefersWinograd.withValue(winograd) {
+            let x = input.detached().requireGradient()
+            let weight = Tensor(shape: [32, 16, 3, 3], values: weightValues, requiresGradient: true)
+            let output = x.convolution(weight: weight, padding: 1)
+            (output * weights).sum().backward()
+            return (output.values, x.gradient!.values, weight.gradient!.values)
+        }
+    }
+    let winograd = run(winograd: true), direct = run(winograd: false)
+    for (label, a, b) in [("output", winograd.output, direct.output),
+                          ("input gradient", winograd.inputGradient, direct.inputGradient),
+                          ("weight gradient", winograd.weightGradient, direct.weightGradient)] {
+        let difference = zip(a, b).map { abs($0 - $1) }.max()!
+        let scale = b.map(abs).max()!
+        print("winograd against direct, \(label): largest |difference| \(difference) of largest |value| \(scale)")
+        #expect(difference < 1e-4 * scale, "\(label)")
+    }
+}

@@ -2,8 +2,8 @@ import CDNNL
 import Foundation
 
 // Every raw oneDNN call of the engine sits in this file. The rest of the
-// engine speaks in `MemoryDescriptor`, `Primitive` and `Argument` values and
-// never sees a C pointer.
+// engine uses `MemoryDescriptor`, `Primitive` and `Argument` values and
+// never handles a C pointer.
 
 /// The execution-argument numbers of oneDNN (`DNNL_ARG_*` in dnnl_types.h).
 enum ArgumentKind: Int32 {
@@ -87,7 +87,7 @@ struct MemoryDescriptor {
         }
     }
 
-    /// Memory layouts the engine asks oneDNN for.
+    /// Memory layouts the engine requests from oneDNN.
     enum Layout {
         /// Row-major, as PyTorch's contiguous tensors (`abcd` = NCHW).
         case plain
@@ -139,8 +139,8 @@ final class MemoryHandle {
     }
 }
 
-/// One argument of a primitive call: its kind, layout and buffer. It holds
-/// the buffer, so a temporary buffer lives until the call has run.
+/// One argument of a primitive call: its kind, layout and buffer. It keeps a
+/// reference to the buffer, so a temporary buffer lives until the call has run.
 struct Argument {
     var kind: ArgumentKind
     var descriptor: MemoryDescriptor
@@ -153,7 +153,7 @@ struct Argument {
     }
 }
 
-/// What a primitive descriptor can be asked about (`dnnl_query_*_md`).
+/// The memory queries of a primitive descriptor (`dnnl_query_*_md`).
 enum DescriptorQuery {
     case source, sourceGradient, weights, weightsGradient, destination, destinationGradient, workspace
 
@@ -195,6 +195,19 @@ final class Primitive {
         self.name = name
     }
 
+    /// Creates the primitive, or returns nil when oneDNN has no implementation
+    /// for this op descriptor (an unsupported algorithm or shape).
+    init?(trying operation: UnsafeRawPointer, hint: Primitive? = nil, name: String) {
+        var primitiveDescriptor: dnnl_primitive_desc_t?
+        guard dnnl_primitive_desc_create(&primitiveDescriptor, operation, nil, DNNLContext.engine, hint?.descriptor)
+                == dnnl_success, let created = primitiveDescriptor else { return nil }
+        descriptor = created
+        var primitive: dnnl_primitive_t?
+        checkDNNL(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create for \(name)")
+        raw = primitive!
+        self.name = name
+    }
+
     /// Wraps a primitive descriptor made by a dedicated constructor (reorder, concat).
     init(primitiveDescriptor: dnnl_primitive_desc_t, name: String) {
         descriptor = primitiveDescriptor
@@ -214,6 +227,10 @@ final class Primitive {
     func query(_ what: DescriptorQuery, index: Int = 0) -> MemoryDescriptor {
         MemoryDescriptor(raw: dnnl_primitive_desc_query_md(descriptor, what.raw, Int32(index))!.pointee)
     }
+
+    /// The algorithm of a convolution forward primitive, which its backward
+    /// primitives must share.
+    var convolutionAlgorithm = dnnl_convolution_direct
 
     /// Runs the primitive on the engine's stream and waits for it
     /// (`dnnl_primitive_execute`, `dnnl_stream_wait`).
@@ -254,10 +271,27 @@ enum PrimitiveCache {
 /// Builders of oneDNN op descriptors; each returns a primitive (forward) or
 /// takes the forward primitive as hint (backward).
 enum DNNLOperation {
+    /// The convolution forward primitive with Winograd's algorithm when
+    /// `winograd` is set and oneDNN implements it for these shapes (3x3,
+    /// stride 1, no dilation), else the direct algorithm.
     static func convolutionForward(
         source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
-        destination: MemoryDescriptor, padding: Int, dilation: Int, training: Bool
+        destination: MemoryDescriptor, padding: Int, dilation: Int, training: Bool, winograd: Bool
     ) -> Primitive {
+        if winograd, dilation == 1, let primitive = convolutionForward(
+            algorithm: dnnl_convolution_winograd, source: source, weights: weights, bias: bias,
+            destination: destination, padding: padding, dilation: dilation, training: training) {
+            return primitive
+        }
+        return convolutionForward(
+            algorithm: dnnl_convolution_direct, source: source, weights: weights, bias: bias,
+            destination: destination, padding: padding, dilation: dilation, training: training)!
+    }
+
+    private static func convolutionForward(
+        algorithm: dnnl_alg_kind_t, source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
+        destination: MemoryDescriptor, padding: Int, dilation: Int, training: Bool
+    ) -> Primitive? {
         var op = dnnl_convolution_desc_t()
         var s = source.raw, w = weights.raw, d = destination.raw
         var b = bias?.raw ?? dnnl_memory_desc_t()
@@ -266,13 +300,19 @@ enum DNNLOperation {
         let pads: [Int64] = [Int64(padding), Int64(padding)]
         let status = withUnsafePointer(to: &b) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
-                &op, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                &op, training ? dnnl_forward_training : dnnl_forward_inference, algorithm,
                 &s, &w, bias == nil ? nil : biasPointer, &d, strides, dilates, pads, pads)
         }
         checkDNNL(status, "dnnl_dilated_convolution_forward_desc_init")
-        return Primitive(operation: &op, name: "convolution forward")
+        let name = "convolution forward"
+        let primitive = algorithm == dnnl_convolution_direct
+            ? Primitive(operation: &op, name: name)
+            : Primitive(trying: &op, name: name)
+        primitive?.convolutionAlgorithm = algorithm
+        return primitive
     }
 
+    /// The backward primitives use the algorithm of their forward `hint`.
     static func convolutionBackwardData(
         sourceGradient: MemoryDescriptor, weights: MemoryDescriptor, destinationGradient: MemoryDescriptor,
         padding: Int, dilation: Int, hint: Primitive
@@ -284,7 +324,7 @@ enum DNNLOperation {
         let pads: [Int64] = [Int64(padding), Int64(padding)]
         checkDNNL(
             dnnl_dilated_convolution_backward_data_desc_init(
-                &op, dnnl_convolution_direct, &s, &w, &d, strides, dilates, pads, pads),
+                &op, hint.convolutionAlgorithm, &s, &w, &d, strides, dilates, pads, pads),
             "dnnl_dilated_convolution_backward_data_desc_init")
         return Primitive(operation: &op, hint: hint, name: "convolution backward data")
     }
@@ -301,7 +341,7 @@ enum DNNLOperation {
         let pads: [Int64] = [Int64(padding), Int64(padding)]
         let status = withUnsafePointer(to: &b) { biasPointer in
             dnnl_dilated_convolution_backward_weights_desc_init(
-                &op, dnnl_convolution_direct, &s, &w, biasGradient == nil ? nil : biasPointer, &d,
+                &op, hint.convolutionAlgorithm, &s, &w, biasGradient == nil ? nil : biasPointer, &d,
                 strides, dilates, pads, pads)
         }
         checkDNNL(status, "dnnl_dilated_convolution_backward_weights_desc_init")
