@@ -143,6 +143,8 @@ let result: [String: Any] = [
     "threads": options.threads,
     "train_step_ms": median(trainTimes) * 1000,
     "infer_ms": median(inferTimes) * 1000,
+    "train_step_min_ms": trainTimes.min()! * 1000,
+    "infer_min_ms": inferTimes.min()! * 1000,
     "profiled_step_ms": profiledStep * 1000,
     "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
     "first_loss": Double(losses.first ?? .nan),
