@@ -158,9 +158,9 @@ let gradientCases: [OperationCase] = [
 let checkerMask = (0..<8).map { $0 % 3 != 1 }
 let tiltedMap = AffineMap.about(height: 5, width: 6, angle: 0.3, scale: 1.1, shiftX: 0.4, shiftY: -0.2)
 
-/// The op's forward against its reference, and its backward against
-/// central differences of the reference, for the loss `L = Σ r · op(x)`
-/// with fixed random weights r; once through oneDNN primitives and once
+/// Checks the op's forward against its reference and its backward against
+/// central differences of the reference, for the loss `L = Σ r · op(x)` with
+/// fixed random weights r. Each op runs twice: through oneDNN primitives and
 /// through the plain loops that small tensors take.
 @Test(arguments: gradientCases, [true, false])
 func gradientMatchesFiniteDifferences(_ operation: OperationCase, smallTensorLoops: Bool) {

@@ -19,7 +19,7 @@ struct Fixture {
         entries = try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).tensors
     }
 
-    /// The tensor stored under `name`, as a leaf that collects gradients.
+    /// Reads the tensor stored under `name` as a new leaf.
     func tensor(_ name: String, requiresGradient: Bool = false) throws -> Tensor {
         let entry = try #require(entries[name], "fixture has no tensor '\(name)'")
         return Tensor(shape: entry.shape, values: entry.values, requiresGradient: requiresGradient)

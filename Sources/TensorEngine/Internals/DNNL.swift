@@ -27,8 +27,8 @@ enum ArgumentKind: Int32 {
     case multipleSource = 1024   // DNNL_ARG_MULTIPLE_SRC
 }
 
-/// Stops with oneDNN's status and the call that failed. oneDNN only fails
-/// here on an engine bug or an unsupported shape, both programmer mistakes.
+/// Stops the program with oneDNN's status and the call that failed. Ops check
+/// shapes before building descriptors, so a failure here is an engine bug.
 @inline(__always)
 func checkDNNL(_ status: dnnl_status_t, _ call: @autoclosure () -> String) {
     precondition(status == dnnl_success, "oneDNN \(call()) failed with status \(status.rawValue)")
@@ -57,7 +57,7 @@ enum DNNLContext {
 struct MemoryDescriptor {
     var raw: dnnl_memory_desc_t
 
-    /// A Float32 descriptor in a named layout (`dnnl_memory_desc_init_by_tag`).
+    /// Creates a Float32 descriptor in a named layout (`dnnl_memory_desc_init_by_tag`).
     /// - Parameters:
     ///   - dimensions: logical dimensions, outermost first (N, C, H, W for images).
     ///   - layout: a plain tag such as `.plain` (row-major) or `.any`.
@@ -175,7 +175,7 @@ enum DescriptorQuery {
 final class Primitive {
     let descriptor: dnnl_primitive_desc_t
     let raw: dnnl_primitive_t
-    /// What the primitive does, for errors and the profiler.
+    /// The primitive's kind (`convolution forward`, ...), for errors and the profiler.
     let name: String
 
     /// Creates the primitive descriptor (`dnnl_primitive_desc_create`) and the
@@ -222,7 +222,7 @@ final class Primitive {
         dnnl_primitive_desc_destroy(descriptor)
     }
 
-    /// The layout the primitive chose for one of its memories
+    /// Returns the layout the primitive chose for one of its memories
     /// (`dnnl_primitive_desc_query_md`).
     func query(_ what: DescriptorQuery, index: Int = 0) -> MemoryDescriptor {
         MemoryDescriptor(raw: dnnl_primitive_desc_query_md(descriptor, what.raw, Int32(index))!.pointee)
@@ -255,7 +255,7 @@ final class Primitive {
 enum PrimitiveCache {
     private static var primitives: [String: Primitive] = [:]
 
-    /// The cached primitive for `key`, built by `make` on first use.
+    /// Returns the cached primitive for `key`, built by `make` on first use.
     static func primitive(_ key: String, _ make: () -> Primitive) -> Primitive {
         DNNLContext.lock.lock()
         defer { DNNLContext.lock.unlock() }
@@ -271,7 +271,7 @@ enum PrimitiveCache {
 /// Builders of oneDNN op descriptors; each returns a primitive (forward) or
 /// takes the forward primitive as hint (backward).
 enum DNNLOperation {
-    /// The convolution forward primitive with Winograd's algorithm when
+    /// Builds the convolution forward primitive with Winograd's algorithm when
     /// `winograd` is set and oneDNN implements it for these shapes (3x3,
     /// stride 1, no dilation), else the direct algorithm.
     static func convolutionForward(
@@ -312,7 +312,7 @@ enum DNNLOperation {
         return primitive
     }
 
-    /// The backward primitives use the algorithm of their forward `hint`.
+    /// Builds the backward-data primitive with the algorithm of its forward `hint`.
     static func convolutionBackwardData(
         sourceGradient: MemoryDescriptor, weights: MemoryDescriptor, destinationGradient: MemoryDescriptor,
         padding: Int, dilation: Int, hint: Primitive
