@@ -34,6 +34,18 @@ let gradientCases: [OperationCase] = [
                   reference: { Reference.batchNormalization($0[0], [3, 2, 3, 4], scale: $0[1], shift: $0[2], epsilon: 1e-5) },
                   engine: { $0[0].batchNormalization(scale: $0[1], shift: $0[2], runningMean: .zeros([2]),
                                                      runningVariance: .full([2], value: 1), training: true) }),
+    OperationCase(name: "batch normalisation with running statistics", inputShapes: [[2, 3, 2, 3], [3], [3]],
+                  reference: { x in
+                      let (mean, variance): ([Double], [Double]) = ([0.2, -0.1, 0.5], [1.5, 0.7, 2.0])
+                      return x[0].enumerated().map { index, value in
+                          let channel = (index / 6) % 3
+                          return (value - mean[channel]) / (variance[channel] + 1e-5).squareRoot() * x[1][channel] + x[2][channel]
+                      }
+                  },
+                  engine: { $0[0].batchNormalization(scale: $0[1], shift: $0[2],
+                                                     runningMean: Tensor(shape: [3], values: [0.2, -0.1, 0.5]),
+                                                     runningVariance: Tensor(shape: [3], values: [1.5, 0.7, 2.0]),
+                                                     training: false) }),
     OperationCase(name: "batch normalisation fused with relu", inputShapes: [[2, 16, 3, 3], [16], [16]],
                   reference: { Reference.batchNormalization($0[0], [2, 16, 3, 3], scale: $0[1], shift: $0[2], epsilon: 1e-5)
                       .map { max($0, 0) } },

@@ -42,6 +42,18 @@ enum DNNLContext {
         return engine!
     }()
 
+    /// Primitive attributes with a caller-owned scratchpad
+    /// (`dnnl_scratchpad_mode_user`). oneDNN's default library-owned
+    /// scratchpad belongs to the thread that created the primitive, and a
+    /// cached primitive may run on any thread.
+    static let attributes: dnnl_primitive_attr_t = {
+        var attributes: dnnl_primitive_attr_t?
+        checkDNNL(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create")
+        checkDNNL(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
+                  "dnnl_primitive_attr_set_scratchpad_mode")
+        return attributes!
+    }()
+
     /// Serialises primitive calls and cache updates across threads.
     static let lock = NSRecursiveLock()
 
@@ -155,7 +167,7 @@ struct Argument {
 
 /// The memory queries of a primitive descriptor (`dnnl_query_*_md`).
 enum DescriptorQuery {
-    case source, sourceGradient, weights, weightsGradient, destination, destinationGradient, workspace
+    case source, sourceGradient, weights, weightsGradient, destination, destinationGradient, workspace, scratchpad
 
     var raw: dnnl_query_t {
         switch self {
@@ -166,6 +178,7 @@ enum DescriptorQuery {
         case .destination: return dnnl_query_dst_md
         case .destinationGradient: return dnnl_query_diff_dst_md
         case .workspace: return dnnl_query_workspace_md
+        case .scratchpad: return dnnl_query_scratchpad_md
         }
     }
 }
@@ -186,7 +199,7 @@ final class Primitive {
     init(operation: UnsafeRawPointer, hint: Primitive? = nil, name: String) {
         var primitiveDescriptor: dnnl_primitive_desc_t?
         checkDNNL(
-            dnnl_primitive_desc_create(&primitiveDescriptor, operation, nil, DNNLContext.engine, hint?.descriptor),
+            dnnl_primitive_desc_create(&primitiveDescriptor, operation, DNNLContext.attributes, DNNLContext.engine, hint?.descriptor),
             "dnnl_primitive_desc_create for \(name)")
         descriptor = primitiveDescriptor!
         var primitive: dnnl_primitive_t?
@@ -199,7 +212,7 @@ final class Primitive {
     /// for this op descriptor (an unsupported algorithm or shape).
     init?(trying operation: UnsafeRawPointer, hint: Primitive? = nil, name: String) {
         var primitiveDescriptor: dnnl_primitive_desc_t?
-        guard dnnl_primitive_desc_create(&primitiveDescriptor, operation, nil, DNNLContext.engine, hint?.descriptor)
+        guard dnnl_primitive_desc_create(&primitiveDescriptor, operation, DNNLContext.attributes, DNNLContext.engine, hint?.descriptor)
                 == dnnl_success, let created = primitiveDescriptor else { return nil }
         descriptor = created
         var primitive: dnnl_primitive_t?
@@ -238,6 +251,12 @@ final class Primitive {
         // One stream serves the process; calls from concurrent threads take turns.
         DNNLContext.lock.lock()
         defer { DNNLContext.lock.unlock() }
+        // A scratchpad buffer for this call, when the primitive needs one.
+        var arguments = arguments
+        let scratchpad = query(.scratchpad)
+        if scratchpad.byteCount > 0 {
+            arguments.append(Argument(.scratchpad, scratchpad, Layouts.allocate(scratchpad)))
+        }
         let handles = arguments.map { MemoryHandle($0.descriptor, UnsafeMutableRawPointer($0.storage.pointer)) }
         let list = zip(arguments, handles).map { dnnl_exec_arg_t(arg: $0.kind.rawValue, memory: $1.raw) }
         Profiler.timed(name) {
@@ -511,7 +530,7 @@ enum DNNLOperation {
         var s = source.raw, d = destination.raw
         checkDNNL(
             dnnl_reorder_primitive_desc_create(
-                &primitiveDescriptor, &s, DNNLContext.engine, &d, DNNLContext.engine, nil),
+                &primitiveDescriptor, &s, DNNLContext.engine, &d, DNNLContext.engine, DNNLContext.attributes),
             "dnnl_reorder_primitive_desc_create")
         return Primitive(primitiveDescriptor: primitiveDescriptor!, name: "reorder")
     }
