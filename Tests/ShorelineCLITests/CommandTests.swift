@@ -18,7 +18,7 @@ import TestSupport
     }
 
     @Test func topLevelHelpListsCommands() {
-        let result = runShoreline([])
+        let result = runShoreline(["--help"])
         #expect(result.exitCode == 0)
         for command in ["info", "tile", "merge-manifests"] {
             #expect(result.output.contains { $0.hasPrefix("  \(command) ") }, "help lacks '\(command)'")
