@@ -76,7 +76,7 @@ import TestSupport
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.joined().utf8)) as? [String: Any])
         for key in ["path", "driver", "width", "height", "bands", "crs", "epsg", "geotransform", "pixel_size", "bounds",
                     "block_size", "valid_fraction", "valid_fraction_sampled", "valid_fraction_method", "band_name_source",
-                    "radiometric_offset", "reflectance"] {
+                    "radiometric_offset", "radiometric_offset_source", "reflectance"] {
             #expect(object[key] != nil, "missing key '\(key)'")
         }
         #expect(object["width"] as? Int == 30)
