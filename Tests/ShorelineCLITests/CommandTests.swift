@@ -225,7 +225,7 @@ import TestSupport
     @Test func malformedLabelCodesIsUsageError() {
         let result = runShoreline(["tile", "x.tif", "--output", "o", "--label-codes", "sen1flood"])
         #expect(result.exitCode == 2)
-        #expect(result.errors == ["error: label codes 'sen1flood' are invalid at 'sen1flood'; use a preset (worldfloods, worldfloods-v2, sen1floods11, binary255) or CODE:CLASS pairs such as -1:invalid,0:land,1:water"])
+        #expect(result.errors == ["error: unknown label codes 'sen1flood'; use one of worldfloods, worldfloods-v2, sen1floods11, binary255, or a map such as -1:invalid,0:land,1:water"])
     }
 
     @Test func malformedShardIsUsageError() {
