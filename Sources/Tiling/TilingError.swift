@@ -25,6 +25,7 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
     case noScenes
     case duplicateInput(String)
     case outputIsFile(String)
+    case outputUnderFile(String, file: String)
     case labelsNotFound(String)
     case unknownLabelCodes(String)
     case mixedShardCounts(folder: String, files: [String], counts: [Int])
@@ -78,6 +79,8 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
             "input '\(path)' is given twice; give each scene once"
         case .outputIsFile(let path):
             "output '\(path)' is a file, not a folder; choose a folder path for --output"
+        case .outputUnderFile(let path, let file):
+            "output folder '\(path)' cannot be created because '\(file)' is a file; choose a folder path for --output"
         case .labelsNotFound(let path):
             "label path '\(path)' not found; check the --labels path"
         case .unknownLabelCodes(let text):

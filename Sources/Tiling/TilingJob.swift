@@ -69,7 +69,7 @@ public final class TilingJob: @unchecked Sendable {
     public func run(progress: @escaping (TilingProgress) -> Void = { _ in }) throws -> TilingSummary {
         guard !pairs.isEmpty else { throw TilingError.noScenes }
         try checkSceneNames(pairs)
-        try checkOutputIsFolder()
+        try checkOutputCanBeCreated()
         let selected = options.shard.map { $0.select(pairs, name: { $0.scene.name }) } ?? pairs
 
         // Open and check every scene before writing anything.
@@ -168,10 +168,24 @@ public final class TilingJob: @unchecked Sendable {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    private func checkOutputIsFolder() throws {
+    /// Rejects an output path that names a file or lies under one, or
+    /// whose nearest existing folder cannot be written, before the scenes
+    /// are opened. It creates nothing, so a failed check leaves no folder.
+    private func checkOutputCanBeCreated() throws {
+        let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: outputFolder, isDirectory: &isDirectory), !isDirectory.boolValue {
+        if fileManager.fileExists(atPath: outputFolder, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw TilingError.outputIsFile(outputFolder)
+        }
+        var ancestor = URL(fileURLWithPath: outputFolder).standardizedFileURL.path
+        while !fileManager.fileExists(atPath: ancestor, isDirectory: &isDirectory), ancestor != "/" {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        guard isDirectory.boolValue else {
+            throw TilingError.outputUnderFile(outputFolder, file: ancestor)
+        }
+        guard access(ancestor, W_OK) == 0 else {
+            throw TilingError.unwritableOutput(outputFolder, reason: "cannot write into '\(ancestor)'")
         }
     }
 

@@ -58,15 +58,29 @@ import TestSupport
 
     @Test func writeFailuresStopEvenWhenSkipping() throws {
         let scene = try variedScene("w.tif", width: 16, height: 16)
+        // A folder where the tile file goes makes its final rename fail.
+        let tile = scratch.file("out/images/w_r00000_c00000.tif")
+        try FileManager.default.createDirectory(at: tile, withIntermediateDirectories: true)
+        var options = TilingOptions()
+        options.tileSize = 16
+        options.onError = .skip
+        let error = #expect(throws: GeoRasterError.self) {
+            try TilingJob(pairs: [ScenePair(scene: .file(scene.path), label: nil)],
+                          outputFolder: scratch.file("out").path, options: options).run()
+        }
+        #expect(error?.code == .writeFailed)
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("out/failed-scenes.csv").path))
+    }
+
+    @Test func outputUnderAFileIsRejectedFirst() throws {
+        let scene = try variedScene("u.tif", width: 16, height: 16)
         let blocker = scratch.file("file-not-folder")
         try Data().write(to: blocker)
-        var options = TilingOptions()
-        options.onError = .skip
         let error = #expect(throws: TilingError.self) {
             try TilingJob(pairs: [ScenePair(scene: .file(scene.path), label: nil)],
-                          outputFolder: blocker.appendingPathComponent("out").path, options: options).run()
+                          outputFolder: blocker.appendingPathComponent("out").path, options: TilingOptions()).run()
         }
-        #expect(error?.description.hasPrefix("output folder '\(blocker.path)/out' is not writable") == true)
+        #expect(error == .outputUnderFile(blocker.appendingPathComponent("out").path, file: blocker.path))
     }
 
     @Test(arguments: [
