@@ -189,28 +189,6 @@ public final class TilingJob: @unchecked Sendable {
         }
     }
 
-    /// Whether an error belongs to one scene, so that
-    /// `SceneErrorPolicy.skip` may leave the scene out: an unreadable
-    /// scene or label, or a label that does not fit its scene. Failures to
-    /// write, and band names declared with the wrong count, stop the job.
-    func isSceneFailure(_ error: Error) -> Bool {
-        guard options.onError == .skip else { return false }
-        if let error = error as? GeoRasterError {
-            switch error.code {
-            case .writeFailed: return false
-            case .unnamedBands: return options.bandNames == nil
-            default: return true
-            }
-        }
-        switch error as? TilingError {
-        case .unknownLabelCode, .labelBandCount, .labelSizeMismatch, .labelGeoTransformMismatch,
-             .labelCRSMismatch, .missingLabelCodes:
-            return true
-        default:
-            return false
-        }
-    }
-
     /// Creates the output folders and checks that they can be written.
     private func createOutputFolders() throws {
         let fileManager = FileManager.default
@@ -286,89 +264,6 @@ public final class TilingJob: @unchecked Sendable {
         }
     }
 
-    /// Turns a stored label record into words: `without a label` or
-    /// `with label 'x.tif'`.
-    private static func labelPhrase(_ record: String) -> String {
-        record == "no label" ? "without a label" : "with label '\(record.dropFirst("label ".count))'"
-    }
-
-    /// Whether an earlier run finished a scene: its part exists, reads, and
-    /// every tile it lists is intact.
-    private func partListsIntactTiles(_ scene: PreparedScene) -> Bool {
-        guard FileManager.default.fileExists(atPath: partPath(scene.name)),
-              let rows = try? Manifest.read(partPath(scene.name)) else { return false }
-        return rows.allSatisfy { row in
-            TileFile.isIntact((outputFolder as NSString).appendingPathComponent(row.imagePath),
-                              window: row.window, bandCount: scene.bandCount)
-                && (row.labelPath == nil) == (scene.pair.label == nil)
-                && (row.labelPath.map {
-                    TileFile.isIntact((outputFolder as NSString).appendingPathComponent($0), window: row.window, bandCount: 1)
-                } ?? true)
-        }
-    }
-
-    /// Removes the hidden partial files (`.<name>.partial-*`) of the named
-    /// scenes' tiles and parts, and of this job's manifest.
-    func removePartialFiles(of sceneNames: [String]) {
-        let names = Set(sceneNames)
-        let manifestName = options.shard?.manifestName ?? Manifest.fileName
-        let fileManager = FileManager.default
-        for folder in [imagesFolder, labelsFolder, partsFolder, outputFolder] {
-            for file in (try? fileManager.contentsOfDirectory(atPath: folder)) ?? [] {
-                guard let target = TilingJob.partialFileTarget(file) else { continue }
-                let belongs = target == manifestName
-                    || (target.hasSuffix(".csv") && names.contains(String(target.dropLast(4))))
-                    || TilingJob.tileScene(fileName: target).map(names.contains) == true
-                if belongs { try? fileManager.removeItem(atPath: (folder as NSString).appendingPathComponent(file)) }
-            }
-        }
-    }
-
-    /// Returns the final name a hidden partial file stands for, such as
-    /// `s_r00000_c00000.tif` for `.s_r00000_c00000.tif.partial-1a2b3c4d`.
-    static func partialFileTarget(_ file: String) -> String? {
-        guard file.hasPrefix("."), let marker = file.range(of: ".partial-", options: .backwards) else { return nil }
-        return String(file[file.index(after: file.startIndex)..<marker.lowerBound])
-    }
-
-    /// Returns the scene of a tile file name `<scene>_r<row>_c<column>.tif`.
-    static func tileScene(fileName: String) -> String? {
-        guard fileName.hasSuffix(".tif") else { return nil }
-        let parts = fileName.dropLast(4).split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count >= 3,
-              let row = parts[parts.count - 2].first, row == "r", Int(parts[parts.count - 2].dropFirst()) != nil,
-              let column = parts[parts.count - 1].first, column == "c", Int(parts[parts.count - 1].dropFirst()) != nil else {
-            return nil
-        }
-        return parts.dropLast(2).joined(separator: "_")
-    }
-
-    /// Writes `failed-scenes.csv` (`scene,error`), or the shard's
-    /// `failed-scenes.shard-I-of-N.csv`, when scenes failed, and removes an
-    /// earlier run's list otherwise.
-    /// - Returns: the path written, or nil.
-    private func writeFailedScenes(_ failures: [SceneFailure]) throws -> String? {
-        let name = options.shard.map { "failed-scenes.shard-\($0.index)-of-\($0.count).csv" } ?? "failed-scenes.csv"
-        let path = (outputFolder as NSString).appendingPathComponent(name)
-        guard !failures.isEmpty else {
-            try? FileManager.default.removeItem(atPath: path)
-            return nil
-        }
-        var text = "scene,error\n"
-        for failure in failures {
-            text += Manifest.escape(failure.scene) + "," + Manifest.escape(failure.reason) + "\n"
-        }
-        let temporary = (outputFolder as NSString).appendingPathComponent(".\(name).partial-\(UUID().uuidString.prefix(8))")
-        do {
-            try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw TilingError.unwritableOutput(outputFolder, reason: "cannot write \(name)")
-        }
-        return path
-    }
-
     func partPath(_ scene: String) -> String {
         (partsFolder as NSString).appendingPathComponent(scene + ".csv")
     }
@@ -400,7 +295,7 @@ public final class TilingJob: @unchecked Sendable {
                 let outcome = try openScene!.cutter.cut(tile: item.tile)
                 state.finish(item: item, outcome: outcome, job: self, progress: progress)
             } catch where isSceneFailure(error) {
-                state.failScene(item.scene, error: error)
+                state.failScene(item.scene, error: error, progress: progress)
             } catch {
                 state.fail(error)
             }
@@ -420,8 +315,9 @@ final class JobState: @unchecked Sendable {
     private var completed = 0
     let totalTiles: Int
     private(set) var firstError: Error?
-    private(set) var tilesWritten = 0
-    private(set) var tilesAlreadyPresent = 0
+    /// Per scene, so that a failed scene's tiles drop out of the totals.
+    private var written: [Int]
+    private var alreadyPresent: [Int]
     private(set) var tilesSkippedInvalid = 0
     private(set) var allInvalidScenes: [String] = []
     private var failedSceneIndices: [Int: String] = [:]
@@ -430,6 +326,8 @@ final class JobState: @unchecked Sendable {
         self.scenes = scenes
         rows = scenes.map { _ in [] }
         finishedTiles = scenes.map { _ in 0 }
+        written = scenes.map { _ in 0 }
+        alreadyPresent = scenes.map { _ in 0 }
         validPixelsSeen = scenes.map { _ in false }
         totalTiles = scenes.reduce(0) { $0 + $1.windows.count }
     }
@@ -457,12 +355,32 @@ final class JobState: @unchecked Sendable {
     }
 
     /// Leaves a scene out after its error: its remaining tiles are not
-    /// handed out and its part is never written.
-    func failScene(_ scene: Int, error: Error) {
+    /// handed out, count as done for progress, and its part is never written.
+    func failScene(_ scene: Int, error: Error, progress: (TilingProgress) -> Void) {
         lock.lock()
-        if failedSceneIndices[scene] == nil { failedSceneIndices[scene] = String(describing: error) }
-        rows[scene] = []
-        lock.unlock()
+        defer { lock.unlock() }
+        completed += 1
+        if failedSceneIndices[scene] == nil {
+            failedSceneIndices[scene] = String(describing: error)
+            let handedOut = scene < nextScene ? scenes[scene].windows.count : (scene == nextScene ? nextTile : 0)
+            completed += scenes[scene].windows.count - handedOut
+            rows[scene] = []
+        }
+        progress(TilingProgress(completedTiles: completed, totalTiles: totalTiles))
+    }
+
+    /// Tiles written in this run, of scenes that did not fail.
+    var tilesWritten: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return written.indices.filter { failedSceneIndices[$0] == nil }.reduce(0) { $0 + written[$1] }
+    }
+
+    /// Tiles an earlier run had written, of scenes that did not fail.
+    var tilesAlreadyPresent: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return alreadyPresent.indices.filter { failedSceneIndices[$0] == nil }.reduce(0) { $0 + alreadyPresent[$1] }
     }
 
     /// The scenes left out, with their errors.
@@ -485,10 +403,10 @@ final class JobState: @unchecked Sendable {
         switch outcome {
         case .written(let row):
             rows[item.scene].append(row)
-            tilesWritten += 1
+            written[item.scene] += 1
         case .alreadyPresent(let row):
             rows[item.scene].append(row)
-            tilesAlreadyPresent += 1
+            alreadyPresent[item.scene] += 1
         case .skipped:
             tilesSkippedInvalid += 1
         }

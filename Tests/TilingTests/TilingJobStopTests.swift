@@ -48,8 +48,12 @@ import TestSupport
         options.tileSize = 64
         options.onError = .skip
         let pairs = [ScenePair(scene: .file(broken.path), label: nil), ScenePair(scene: .file(good.path), label: nil)]
-        let summary = try TilingJob(pairs: pairs, outputFolder: scratch.file("out").path, options: options).run()
+        let last = LastProgress()
+        let summary = try TilingJob(pairs: pairs, outputFolder: scratch.file("out").path, options: options).run { last.record($0) }
         #expect(summary.failedScenes.map(\.scene) == [broken.path])
+        #expect(summary.tilesWritten == 1, "tiles of the failed scene are not counted")
+        #expect(summary.tilesInManifest == 1)
+        #expect(last.value.map { $0.completedTiles == $0.totalTiles } == true, "progress reaches its total")
         #expect(summary.failedScenes.first?.reason.contains("'\(broken.path)'") == true)
         #expect(try Manifest.read(summary.manifestPath).map(\.scene) == ["good"])
         #expect(!FileManager.default.fileExists(atPath: scratch.file("out/parts/broken.csv").path))
@@ -100,5 +104,23 @@ import TestSupport
         try Data([1]).write(to: folder.appendingPathComponent(file))
         TilingJob(pairs: [], outputFolder: output.path, options: TilingOptions()).removePartialFiles(of: [scene])
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) == !removed)
+    }
+}
+
+/// The last progress report of a job, recorded from its worker threads.
+final class LastProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: TilingProgress?
+
+    func record(_ progress: TilingProgress) {
+        lock.lock()
+        last = progress
+        lock.unlock()
+    }
+
+    var value: TilingProgress? {
+        lock.lock()
+        defer { lock.unlock() }
+        return last
     }
 }
