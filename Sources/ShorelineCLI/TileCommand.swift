@@ -42,7 +42,8 @@ enum TileCommand {
             OptionSpec("--max-invalid", value: "F", help: "skip tiles with a larger fraction of invalid image pixels, 0 to 1 (default 0.5); tiles with no valid pixel are always skipped"),
             OptionSpec("--bands", value: "NAMES",
                        help: "band names in file order, comma-separated (B11,B8,B3); folders of one file per band take them from the file names"),
-            ReflectanceOption.spec,
+            OptionSpec("--offset", value: "DN",
+                       help: "radiometric offset to record in image tiles as BOA_ADD_OFFSET=-DN, such as 1000 for baseline 04.00 and later; samples stay as stored (default: from the scene's metadata, else none)"),
             OptionSpec("--on-error", value: "POLICY",
                        help: "stop (default): the first unreadable or mismatched scene stops the job; skip: leave it out, tile the rest, exit 3"),
             OptionSpec("--shard", value: "I/N", help: "tile only shard I of N (0 <= I < N), split by scene name"),
@@ -132,8 +133,9 @@ enum TileCommand {
             console.logger.warning("shard \(shard) wrote no tiles; its manifest is empty")
         }
 
-        let notes = [(summary.scenesResumed, "finished by an earlier run"), (summary.failedScenes.count, "failed")]
-            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        var notes: [String] = []
+        if summary.scenesResumed > 0 { notes.append("\(summary.scenesResumed) finished by an earlier run") }
+        if !summary.failedScenes.isEmpty { notes.append("\(summary.failedScenes.count) failed") }
         console.print("scenes: \(summary.sceneCount)" + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"))
         console.print("tiles in manifest: \(summary.tilesInManifest) (written \(summary.tilesWritten), present from an earlier run \(summary.tilesAlreadyPresent + summary.tilesFromResumedScenes))")
         console.print("tiles skipped as more than \(options.maxInvalidFraction) invalid: \(summary.tilesSkippedInvalid)")
