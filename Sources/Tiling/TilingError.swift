@@ -62,8 +62,10 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
         case .missingShards(let folder, let missing, let count):
             if missing.count == 1 {
                 "folder '\(folder)' is missing the manifest of shard \(missing[0]) of \(count) (\(Shard(index: missing[0], count: count).manifestName)); run that shard first, then merge again"
-            } else {
+            } else if missing.count <= 3 {
                 "folder '\(folder)' is missing the manifests of shards \(missing.map(String.init).joined(separator: ", ")) of \(count) (\(missing.map { Shard(index: $0, count: count).manifestName }.joined(separator: ", "))); run those shards first, then merge again"
+            } else {
+                "folder '\(folder)' is missing the manifests of shards \(missing.map(String.init).joined(separator: ", ")) of \(count); run those shards first, then merge again"
             }
         case .noShardManifests(let folder):
             "folder '\(folder)' holds no shard manifests (manifest.shard-I-of-N.csv); run 'shoreline tile --shard I/N' into it first"

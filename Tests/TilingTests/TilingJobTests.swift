@@ -251,6 +251,13 @@ import TestSupport
         #expect(error == .noScenes)
     }
 
+    @Test func mergeListsManyMissingShardsByNumber() throws {
+        try FileManager.default.createDirectory(at: scratch.file("parts6"), withIntermediateDirectories: true)
+        try Manifest.write([], to: scratch.file("parts6/manifest.shard-1-of-6.csv").path)
+        let error = #expect(throws: TilingError.self) { try Manifest.mergeShards(in: scratch.file("parts6").path) }
+        #expect(error?.description == "folder '\(scratch.file("parts6").path)' is missing the manifests of shards 0, 2, 3, 4, 5 of 6; run those shards first, then merge again")
+    }
+
     @Test func mergeReportsMissingShards() throws {
         try FileManager.default.createDirectory(at: scratch.file("parts3"), withIntermediateDirectories: true)
         try Manifest.write([], to: scratch.file("parts3/manifest.shard-1-of-3.csv").path)
