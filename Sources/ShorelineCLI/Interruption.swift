@@ -5,9 +5,9 @@ import Foundation
 
 /// Listens for SIGINT and SIGTERM while a long command runs.
 ///
-/// The first signal calls `onFirstSignal`, which asks the work to stop at
-/// a clean point (the command then reports one `interrupted` line and exits
-/// 128 + the signal number); a second signal ends the process at once.
+/// The first signal calls `onFirstSignal`, which requests a stop at a clean
+/// point. The command then logs one `interrupted` line and exits with
+/// 128 + the signal number. A second signal ends the process at once.
 final class Interruption: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
@@ -16,8 +16,8 @@ final class Interruption: @unchecked Sendable {
     /// Starts listening; `stopListening()` restores the default handling.
     init(onFirstSignal: @escaping @Sendable () -> Void) {
         for number in [SIGINT, SIGTERM] {
-            // A dispatch source sees the signal only once the default
-            // action, ending the process, is turned off.
+            // A dispatch source receives the signal only after its default
+            // action, which ends the process, is set to ignore.
             Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [unowned self] in

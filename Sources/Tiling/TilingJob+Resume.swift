@@ -1,11 +1,11 @@
 import Foundation
 import GeoRaster
 
-/// How a job picks up the work of an earlier run into the same folder:
-/// which scenes are finished, and which hidden partial files are its own.
+/// Resuming the work of an earlier run into the same folder: the checks of
+/// finished scenes, and the hidden partial files that belong to this job.
 extension TilingJob {
-    /// Whether an earlier run finished a scene: its part exists, reads, and
-    /// every tile it lists is intact.
+    /// Returns whether an earlier run finished a scene: its part exists and
+    /// reads, and every tile it lists is intact.
     func partListsIntactTiles(_ scene: PreparedScene) -> Bool {
         guard FileManager.default.fileExists(atPath: partPath(scene.name)),
               let rows = try? Manifest.read(partPath(scene.name)) else { return false }
@@ -36,7 +36,7 @@ extension TilingJob {
         }
     }
 
-    /// Returns the final name a hidden partial file stands for, such as
+    /// Returns the final name of a hidden partial file, such as
     /// `s_r00000_c00000.tif` for `.s_r00000_c00000.tif.partial-1a2b3c4d`.
     static func partialFileTarget(_ file: String) -> String? {
         guard file.hasPrefix("."), let marker = file.range(of: ".partial-", options: .backwards) else { return nil }

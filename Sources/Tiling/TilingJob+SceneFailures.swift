@@ -3,7 +3,7 @@ import GeoRaster
 
 /// Scenes left out under `SceneErrorPolicy.skip`, and their list.
 extension TilingJob {
-    /// Whether an error belongs to one scene, so that
+    /// Returns whether an error belongs to one scene, so that
     /// `SceneErrorPolicy.skip` may leave the scene out: an unreadable
     /// scene or label, or a label that does not fit its scene. Failures to
     /// write, and band names declared with the wrong count, stop the job.
