@@ -1,5 +1,14 @@
 import Foundation
 
+/// How the heads' losses are combined into the loss of a step.
+public enum HeadSchedule: String, Codable, Equatable, Sendable, CaseIterable {
+    /// Every step minimises the sum of all heads' losses.
+    case summed
+    /// Step s minimises the loss of head (s - 1) mod heads alone, so the
+    /// heads take turns step by step (the reference alternates per epoch).
+    case alternating
+}
+
 /// The training settings that do not depend on the method.
 public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Tile folders, scene files or folders of scenes.
@@ -23,6 +32,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var checkpointInterval: Int = 100
     /// Adam's learning rate.
     public var learningRate: Float = 5e-4
+    public var headSchedule: HeadSchedule = .summed
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.
     public var collapsePatience: Int = 50

@@ -58,7 +58,7 @@ public struct TrainingSummary {
 /// run draws exactly what an uninterrupted one would have drawn.
 ///
 /// NOTE: the reference implementation of IIC alternates heads per epoch;
-/// here both heads' losses are summed every step, so each step trains both.
+/// here the heads' losses are summed every step by default (see `HeadSchedule`).
 /// NOTE: one geometric transform serves all crops of a step (the engine's
 /// flips and turns act on the whole batch); steps draw afresh.
 public final class ClusteringTrainer {
@@ -145,12 +145,15 @@ public final class ClusteringTrainer {
             adam.zeroGradients()
             let terms = method.objective(network: network, first: batch.first, second: batch.second,
                                          transform: batch.transform, valid: batch.valid)
-            var total = terms[0].loss
-            for term in terms.dropFirst() { total = total + term.loss }
             for term in terms where !term.loss.scalar.isFinite {
                 throw ClusteringError.nonFiniteLoss(step: step, head: term.name, lastCheckpoint: lastCheckpoint?.path)
             }
-            total.backward()
+            var total = terms[0].loss
+            for term in terms.dropFirst() { total = total + term.loss }
+            switch training.headSchedule {
+            case .summed: total.backward()
+            case .alternating: terms[(step - 1) % terms.count].loss.backward()
+            }
             adam.step()
 
             let record = StepRecord(
