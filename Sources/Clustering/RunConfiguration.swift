@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the heads' losses are combined into the loss of a step.
+/// The rule that combines the heads' losses into the loss of a step.
 public enum HeadSchedule: String, Codable, Equatable, Sendable, CaseIterable {
     /// Every step minimises the sum of all heads' losses.
     case summed
@@ -102,13 +102,13 @@ public enum RunFolder {
     public static func log(_ run: URL) -> URL { run.appendingPathComponent("log.jsonl") }
     public static func final(_ run: URL) -> URL { checkpoints(run).appendingPathComponent("final.safetensors") }
 
-    /// The checkpoint of a step, `step-NNNNNN.safetensors`.
+    /// Returns the checkpoint path of a step, `step-NNNNNN.safetensors`.
     public static func checkpoint(_ run: URL, step: Int) -> URL {
         let digits = String(step)
         return checkpoints(run).appendingPathComponent("step-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).safetensors")
     }
 
-    /// The newest step checkpoint and its step, or nil when there is none.
+    /// Finds the newest step checkpoint and its step, or nil when there is none.
     public static func newestCheckpoint(_ run: URL) -> (url: URL, step: Int)? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints(run).path)) ?? []
         let steps = names.compactMap { name -> Int? in

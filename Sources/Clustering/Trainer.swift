@@ -1,9 +1,9 @@
 import Foundation
 import TensorEngine
 
-/// What one step of training measured; `log.jsonl` holds one per line.
+/// The measurements of one training step; `log.jsonl` contains one per line.
 public struct StepRecord: Codable, Equatable, Sendable {
-    /// What one head measured at a step.
+    /// The measurements of one head at a step.
     public struct HeadRecord: Codable, Equatable, Sendable {
         public var name: String
         public var loss: Float
@@ -25,7 +25,7 @@ public struct StepRecord: Codable, Equatable, Sendable {
     public var seconds: Double
 }
 
-/// What the trainer reports while it runs.
+/// An event the trainer reports while it runs.
 public enum TrainingEvent {
     /// A step finished.
     case step(StepRecord, totalSteps: Int)
@@ -76,7 +76,7 @@ public final class ClusteringTrainer {
     /// Runs the training.
     /// - Parameter report: called after each step, checkpoint and warning.
     /// - Throws: `ClusteringError` for bad inputs, an existing output without
-    ///   resume, or a non-finite loss (the last good checkpoint is kept);
+    ///   resume, or a non-finite loss, which keeps the last good checkpoint.
     ///   `GeoRasterError` and `CheckpointError` for unreadable files.
     public func run(report: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
         let run = URL(fileURLWithPath: options.output)
@@ -230,7 +230,7 @@ public final class ClusteringTrainer {
                      valid: valid, validFlags: valid.values.map { $0 > 0.5 })
     }
 
-    /// The log record of one head: its loss and how its clusters are used.
+    /// Returns the log record of one head: its loss and how its clusters are used.
     static func headRecord(_ term: HeadObjective, valid: [Bool]) -> StepRecord.HeadRecord {
         let probabilities = term.probabilities.values
         let (n, k) = (term.probabilities.shape[0], term.probabilities.shape[1])
