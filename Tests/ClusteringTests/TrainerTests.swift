@@ -170,6 +170,21 @@ import TestSupport
                 == unscaled.clusterProbabilities(reflectance: logarithms, valid: valid, height: 4, width: 4))
     }
 
+    @Test func configurationWithoutNewerKeysLoads() throws {
+        _ = try train(output: "run", steps: 1)
+        let url = scratch.file("run").appendingPathComponent(RunConfiguration.fileName)
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        var training = object["training"] as! [String: Any]
+        training["head_schedule"] = nil
+        training["input_scale"] = nil
+        object["training"] = training
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        let configuration = try RunConfiguration.read(run: scratch.file("run"))
+        #expect(configuration.training.headSchedule == .summed)
+        #expect(configuration.training.inputScale == .linear)
+        #expect(configuration.training.seed == 7)
+    }
+
     @Test func loadingAMissingRunNamesIt() {
         let run = scratch.file("absent")
         #expect(throws: ClusteringError.invalidRun(run.path, reason: "it has no readable config.json")) {
