@@ -21,6 +21,8 @@ public enum Shoreline {
         (InfoCommand.spec, InfoCommand.run),
         (TileCommand.spec, TileCommand.run),
         (MergeManifestsCommand.spec, MergeManifestsCommand.run),
+        (BaselineCommand.spec, BaselineCommand.run),
+        (EvaluateCommand.spec, EvaluateCommand.run),
     ]
 
     /// Runs the command line given without the program name.
