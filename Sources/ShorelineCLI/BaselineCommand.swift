@@ -45,36 +45,45 @@ enum BaselineCommand {
         console.logger.info("\(method) on \(counted(scenes.count, "scene")) into '\(output)'")
 
         let bar = console.progressBar(unit: "scenes")
-        defer { bar.finish() }
         var lines: [String] = []
         for (number, scene) in scenes.enumerated() {
-            let dataset = try scene.open(bandNames: declaredBands)
-            let scale = ReflectanceScale.forScene(dataset, offset: offset)
-            let base = (output as NSString).appendingPathComponent(scene.name)
-            let water: [UInt8]
-            switch method {
-            case .index(let baseline):
-                let mask = try baseline.segment(dataset, scale: scale)
-                try RasterWriter.writeMask(mask.values, like: dataset, nodata: WaterMaskValue.invalid, bandName: "water",
-                                           to: base + PredictionFile.waterSuffix)
-                water = mask.values
-                lines.append("\(scene.name)  threshold \(mask.threshold.map { String(format: "%.3f", $0) } ?? "none")  water \(percent(water))")
-            case .kmeans(let configuration, let bands):
-                let names = bands ?? dataset.bandNames.filter { !["B1", "B9", "B10"].contains($0) }
-                let result = try KMeansBaseline(bands: names, configuration: configuration).segment(dataset, scale: scale)
-                let written = try PredictionWriter.write(clusters: result.assignments, clusterCount: configuration.clusterCount,
-                                                         dataset: dataset, scene: scene.name, folder: output, scale: scale)
-                water = written.water
-                let clusterNames = written.statistics.mapping.classes.map { $0?.description ?? "unmapped" }
-                lines.append("\(scene.name)  clusters \(clusterNames.joined(separator: ","))  water \(percent(water))"
-                             + (result.converged ? "" : "  (not converged in \(result.iterations) iterations)"))
-            }
-            try SceneQuicklook.write(dataset, water: water, quicklookPath: base + PredictionFile.quicklookSuffix,
-                                     overlayPath: base + PredictionFile.overlaySuffix)
+            lines.append(try runBaseline(method, scene: scene, bandNames: declaredBands, offset: offset, output: output))
             bar.update(completed: number + 1, total: scenes.count)
         }
         bar.finish()
         lines.forEach(console.print)
+    }
+
+    /// Runs one baseline on one scene and writes its files into `output`.
+    /// - Returns: the line printed for the scene.
+    @discardableResult
+    static func runBaseline(_ method: Method, scene: SceneSource, bandNames: [String]?, offset: Float?,
+                            output: String) throws -> String {
+        let dataset = try scene.open(bandNames: bandNames)
+        let scale = ReflectanceScale.forScene(dataset, offset: offset)
+        let base = (output as NSString).appendingPathComponent(scene.name)
+        let water: [UInt8]
+        let line: String
+        switch method {
+        case .index(let baseline):
+            let mask = try baseline.segment(dataset, scale: scale)
+            try RasterWriter.writeMask(mask.values, like: dataset, nodata: WaterMaskValue.invalid, bandName: "water",
+                                       to: base + PredictionFile.waterSuffix)
+            water = mask.values
+            line = "\(scene.name)  threshold \(mask.threshold.map { String(format: "%.3f", $0) } ?? "none")  water \(percent(water))"
+        case .kmeans(let configuration, let bands):
+            let names = bands ?? dataset.bandNames.filter { !["B1", "B9", "B10"].contains($0) }
+            let result = try KMeansBaseline(bands: names, configuration: configuration).segment(dataset, scale: scale)
+            let written = try PredictionWriter.write(clusters: result.assignments, clusterCount: configuration.clusterCount,
+                                                     dataset: dataset, scene: scene.name, folder: output, scale: scale)
+            water = written.water
+            let clusterNames = written.statistics.mapping.classes.map { $0?.description ?? "unmapped" }
+            line = "\(scene.name)  clusters \(clusterNames.joined(separator: ","))  water \(percent(water))"
+                + (result.converged ? "" : "  (not converged in \(result.iterations) iterations)")
+        }
+        try SceneQuicklook.write(dataset, water: water, quicklookPath: base + PredictionFile.quicklookSuffix,
+                                 overlayPath: base + PredictionFile.overlaySuffix)
+        return line
     }
 
     /// The baseline chosen on the command line.

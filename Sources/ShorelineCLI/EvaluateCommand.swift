@@ -82,7 +82,8 @@ enum EvaluateCommand {
 
     /// Scores each prediction against its label and pools the scenes.
     static func evaluate(predictions: [PredictionFile], labels: [String], codes: LabelCodes, classes: [SurfaceClass],
-                         mapping method: ClusterMapping.Method, console: Console) throws -> EvaluationReport {
+                         mapping method: ClusterMapping.Method, console: Console,
+                         showsProgress: Bool = true) throws -> EvaluationReport {
         // Pair every prediction with its label before reading any pixel.
         let pairs = try predictions.map { prediction -> (PredictionFile, String) in
             if predictions.count == 1 && labels.count == 1 { return (prediction, labels[0]) }
@@ -119,9 +120,9 @@ enum EvaluateCommand {
             let matrix = try SceneEvaluator.confusion(prediction: predicted, label: label, codes: codes,
                                                       clusterCount: clusterCount, classes: classes)
             scenes.append(SceneConfusion(scene: prediction.scene, matrix: matrix))
-            bar.update(completed: number + 1, total: pairs.count)
+            if showsProgress { bar.update(completed: number + 1, total: pairs.count) }
         }
-        bar.finish()
+        if showsProgress { bar.finish() }
         scenes = trimmedToUsedClusters(scenes, keeping: statistics.compactMap { $0?.statistics.clusterCount }.max() ?? 1)
 
         // The mapping.

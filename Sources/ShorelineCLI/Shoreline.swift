@@ -25,6 +25,7 @@ public enum Shoreline {
         (SegmentCommand.spec, SegmentCommand.run),
         (BaselineCommand.spec, BaselineCommand.run),
         (EvaluateCommand.spec, EvaluateCommand.run),
+        (RunCommand.spec, RunCommand.run),
     ]
 
     /// Runs the command line given without the program name.
