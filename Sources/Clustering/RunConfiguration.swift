@@ -1,5 +1,14 @@
 import Foundation
 
+/// The rule that combines the heads' losses into the loss of a step.
+public enum HeadSchedule: String, Codable, Equatable, Sendable, CaseIterable {
+    /// Every step minimises the sum of all heads' losses.
+    case summed
+    /// Step s minimises the loss of head (s - 1) mod heads alone, so the
+    /// heads take turns step by step (the reference alternates per epoch).
+    case alternating
+}
+
 /// The training settings that do not depend on the method.
 public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Tile folders, scene files or folders of scenes.
@@ -23,6 +32,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var checkpointInterval: Int = 100
     /// Adam's learning rate.
     public var learningRate: Float = 5e-4
+    public var headSchedule: HeadSchedule = .summed
+    /// The scale of reflectance the network sees, at training and inference.
+    public var inputScale: InputScale = .linear
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.
     public var collapsePatience: Int = 50
@@ -30,6 +42,26 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public init(inputs: [String], output: String) {
         self.inputs = inputs
         self.output = output
+    }
+
+    /// Decodes options, taking the default for each key a file lacks, so that
+    /// runs written before an option existed still load.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputs = try container.decode([String].self, forKey: .inputs)
+        output = try container.decode(String.self, forKey: .output)
+        bands = try container.decodeIfPresent([String].self, forKey: .bands)
+        steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? steps
+        batch = try container.decodeIfPresent(Int.self, forKey: .batch) ?? batch
+        crop = try container.decodeIfPresent(Int.self, forKey: .crop) ?? crop
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        threads = try container.decodeIfPresent(Int.self, forKey: .threads) ?? threads
+        resume = try container.decodeIfPresent(Bool.self, forKey: .resume) ?? resume
+        checkpointInterval = try container.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? checkpointInterval
+        learningRate = try container.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
+        headSchedule = try container.decodeIfPresent(HeadSchedule.self, forKey: .headSchedule) ?? headSchedule
+        inputScale = try container.decodeIfPresent(InputScale.self, forKey: .inputScale) ?? inputScale
+        collapsePatience = try container.decodeIfPresent(Int.self, forKey: .collapsePatience) ?? collapsePatience
     }
 }
 
@@ -92,13 +124,13 @@ public enum RunFolder {
     public static func log(_ run: URL) -> URL { run.appendingPathComponent("log.jsonl") }
     public static func final(_ run: URL) -> URL { checkpoints(run).appendingPathComponent("final.safetensors") }
 
-    /// The checkpoint of a step, `step-NNNNNN.safetensors`.
+    /// Returns the checkpoint path of a step, `step-NNNNNN.safetensors`.
     public static func checkpoint(_ run: URL, step: Int) -> URL {
         let digits = String(step)
         return checkpoints(run).appendingPathComponent("step-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).safetensors")
     }
 
-    /// The newest step checkpoint and its step, or nil when there is none.
+    /// Finds the newest step checkpoint and its step, or nil when there is none.
     public static func newestCheckpoint(_ run: URL) -> (url: URL, step: Int)? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints(run).path)) ?? []
         let steps = names.compactMap { name -> Int? in

@@ -19,6 +19,8 @@ public final class TrainingData {
 
     /// Input band names, in order.
     public let bands: [String]
+    /// The scale reflectance is read on.
+    public let inputScale: InputScale
     let rasters: [Raster]
     /// Cumulative pixel counts, to draw a raster in proportion to its area.
     private let cumulativeAreas: [Int]
@@ -32,9 +34,10 @@ public final class TrainingData {
     ///     of scenes or folders of one file per band.
     ///   - bands: band names, or nil for `defaultBands` when the first raster
     ///     has them and all its bands when it has at most four.
+    ///   - inputScale: the scale every read returns reflectance on.
     /// - Throws: `ClusteringError` for missing inputs, inputs without
     ///   rasters and unknown bands; `GeoRasterError` for unreadable files.
-    public init(inputs: [String], bands requested: [String]?) throws {
+    public init(inputs: [String], bands requested: [String]?, inputScale: InputScale = .linear) throws {
         var sources: [SceneSource] = []
         for input in inputs {
             var isDirectory: ObjCBool = false
@@ -76,12 +79,13 @@ public final class TrainingData {
             rasters.append(Raster(source: source, width: dataset.width, height: dataset.height))
         }
         bands = chosen
+        self.inputScale = inputScale
         self.rasters = rasters
         var total = 0
         cumulativeAreas = rasters.map { total += $0.width * $0.height; return total }
     }
 
-    /// Reads a window of one raster as reflectance.
+    /// Reads a window of one raster as reflectance on `inputScale`.
     /// - Returns: `bands.count x window.pixelCount` reflectance, row-major,
     ///   and one validity flag per pixel (false outside the raster).
     func read(raster index: Int, window: Window) throws -> (reflectance: [Float], valid: [Bool]) {
@@ -90,16 +94,16 @@ public final class TrainingData {
         let block = try dataset.read(bands: bands, window: window, as: Float.self)
         var values = block.samples
         for index in values.indices { values[index] = scale.reflectance(values[index]) }
+        inputScale.apply(&values)
         return (values, block.validity)
     }
 
     /// Computes the per-band statistics over the valid pixels, streaming
     /// 512 x 512 windows.
     ///
-    /// NOTE: when the rasters hold more than `windowLimit` windows, an evenly
-    /// spaced subset of them is read, so that the statistics of a large
-    /// collection cost minutes at most; the mean and spread of reflectance
-    /// settle long before that.
+    /// NOTE: when the rasters contain more than `windowLimit` windows, an
+    /// evenly spaced subset of them is read, so that a large collection costs
+    /// minutes at most. The mean and spread of reflectance settle long before.
     /// - Throws: `ClusteringError.noValidPixels` when no pixel is valid.
     public func statistics(windowLimit: Int = 1024) throws -> BandStatistics {
         let side = 512
