@@ -1,6 +1,10 @@
 import GeoRaster
 
 /// The cluster ids of one head over a whole scene.
+///
+/// TODO: the ids of the whole scene stay in memory (1 byte a pixel, 121 MB for
+/// a 10980 x 10980 scene) until they are written; a COG writer fed strip by
+/// strip would bound memory by the window row alone.
 public struct SceneSegmentation: Sendable {
     /// Cluster ids, shape `(height, width)`, `invalidCluster` where the
     /// scene has no valid data.
