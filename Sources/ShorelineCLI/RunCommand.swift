@@ -16,7 +16,8 @@ enum RunCommand {
             into DIR/predictions/<method>, run the baselines (NDWI and MNDWI above 0 and above Otsu's
             threshold, k-means with as many clusters as the main head) into DIR/predictions/<baseline>, and,
             when labels are given, score each against them: cluster outputs with the Hungarian mapping
-            (which uses the labels) and label-free (which does not), water-index masks as they are.
+            (which uses the labels; made per scene for k-means, whose ids differ per scene) and label-free
+            (which does not), water-index masks as they are.
             Writes DIR/report.md with the table, the training loss curve (DIR/loss.png), quicklooks and
             overlays, and prints the table. Baselines whose bands a scene lacks are skipped.
             """,
