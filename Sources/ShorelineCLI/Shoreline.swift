@@ -22,6 +22,10 @@ public enum Shoreline {
         (TileCommand.spec, TileCommand.run),
         (MergeManifestsCommand.spec, MergeManifestsCommand.run),
         (TrainCommand.spec, TrainCommand.run),
+        (SegmentCommand.spec, SegmentCommand.run),
+        (BaselineCommand.spec, BaselineCommand.run),
+        (EvaluateCommand.spec, EvaluateCommand.run),
+        (RunCommand.spec, RunCommand.run),
     ]
 
     /// Runs the command line given without the program name.
