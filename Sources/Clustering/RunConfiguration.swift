@@ -72,13 +72,18 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         guard let data = try? Data(contentsOf: url) else {
             throw ClusteringError.invalidRun(run.path, reason: "it has no readable \(fileName)")
         }
+        let configuration: RunConfiguration
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
-            return try decoder.decode(RunConfiguration.self, from: data)
+            configuration = try decoder.decode(RunConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed: \(error.summary)")
         } catch {
-            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed (\(error))")
+            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed: \(error)")
         }
+        try configuration.validate(run: run)
+        return configuration
     }
 
     /// Writes `run/config.json` under a temporary name, then renames it.

@@ -1,4 +1,5 @@
 import Foundation
+import Tiling
 import TensorEngine
 
 /// The measurements of one training step; `log.jsonl` contains one per line.
@@ -87,7 +88,12 @@ public final class ClusteringTrainer {
         if exists && !options.resume { throw ClusteringError.outputExists(run.path) }
         let data: TrainingData
         var configuration: RunConfiguration
+        // One process per run folder, or two resumed runs would interleave
+        // their steps; the lock is taken once the folder exists.
+        var lock: OutputLock?
+        defer { lock?.release() }
         if options.resume && exists {
+            lock = try OutputLock(folder: run.path, name: ".train.lock")
             guard FileManager.default.fileExists(atPath: run.appendingPathComponent(RunConfiguration.fileName).path) else {
                 throw ClusteringError.nothingToResume(run.path)
             }
@@ -111,6 +117,7 @@ public final class ClusteringTrainer {
             } catch {
                 throw ClusteringError.unwritableOutput(run.path, reason: error.localizedDescription)
             }
+            lock = try OutputLock(folder: run.path, name: ".train.lock")
         }
         try configuration.write(run: run)
         let training = configuration.training

@@ -1,78 +1,141 @@
 #!/usr/bin/env bash
-# Kills `shoreline tile` with SIGKILL at random moments and resumes it.
+# Kills `shoreline tile`, `train` and `segment` with SIGKILL at random
+# moments and resumes them.
 #
-# Each trial starts a fresh tiling run, kills it once or twice at a random
-# moment within the length of an uninterrupted run, checks that every
-# final-named file is identical to the uninterrupted run's, re-runs to the
-# end and checks that tiles, parts and manifest are byte-identical to it.
-# A last check starts two runs into one folder: the second must stop at
-# once with an error naming the lock, and the first must finish unharmed.
+# For each stage an uninterrupted run is the reference. Each trial starts a
+# fresh run, kills it once or twice at a random moment within the length of
+# the uninterrupted run, checks that every final-named file equals the
+# reference's, re-runs to the end (train with --resume) and checks that the
+# output is byte-identical to the reference: tiles, parts and manifest;
+# checkpoints and the loss curve in log.jsonl; masks, statistics and
+# quicklooks. Last, two runs of each stage share one output folder: the
+# second must stop at once with an error naming the lock, and the first
+# must finish with the reference's output.
 #
 # Usage: scripts/crash/kill-resume.sh [TRIALS] [SCRATCH]
-#   TRIALS   default 20
-#   SCRATCH  a folder for inputs and outputs (default: a new /tmp folder)
+#   TRIALS   per stage, default 20
+#   SCRATCH  a folder for inputs and outputs (default: a new /tmp folder,
+#            removed when every check passes)
 # Set SHORELINE to a built executable to skip `swift build`.
 # Ends with "N passed, N failed" and exits 1 on any failure.
-#
-# TODO: cover `train` and `segment` once those commands exist.
 
 source "$(dirname "$0")/common.sh"
 
 trials=${1:-20}
 scratch=${2:-$(mktemp -d /tmp/shoreline-kill-resume.XXXXXX)}
 build_shoreline
-
 inputs=$scratch/inputs
 make_scenes "$inputs" 3 700 600
-tile_arguments=("$inputs" --bands B3,B8,B11 --label-codes worldfloods --size 128 --overlap 16 --workers 2)
+gdal_translate -q -srcwin 0 0 300 260 "$inputs/S2/scene0.tif" "$scratch/small.tif"
 
-# The uninterrupted run, timed to place the kills.
-start=$(now_ms)
-"$shoreline" tile "${tile_arguments[@]}" --output "$scratch/reference" >/dev/null 2>&1
-check "uninterrupted tile run"
-duration=$(( $(now_ms) - start ))
-echo "uninterrupted run: ${duration} ms, $(final_files "$scratch/reference" | wc -l) files"
+tile_arguments=(tile "$inputs" --bands B3,B8,B11 --label-codes worldfloods --size 128 --overlap 16 --workers 2)
+train_arguments=(train --method iic --input "$scratch/tiles-reference" --bands B3,B8,B11 --steps 24 --batch 2 --crop 32
+                 --width 8 --checkpoint-every 3 --threads 1 --seed 7)
+segment_arguments=(segment --model "$scratch/train-reference" --input "$scratch/small.tif" --bands B3,B8,B11 --window 128)
 
-for trial in $(seq 1 "$trials"); do
-    output=$scratch/trial-$trial
-    kills=$((1 + RANDOM % 2))
-    for kill in $(seq 1 $kills); do
-        "$shoreline" tile "${tile_arguments[@]}" --output "$output" >/dev/null 2>&1 &
-        pid=$!
-        sleep_random_ms "$duration"
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        same_as_reference "$output" "$scratch/reference"
-        check "trial $trial: after kill $kill, no file under a final name differs"
+# Succeeds when a run folder matches the reference run: each final-named
+# checkpoint byte-identical, config.json equal apart from the output path,
+# and each complete line of log.jsonl equal to the reference's line of that
+# step apart from its duration. A last line without its newline is the
+# torn append of a killed step; the resumed run drops it. With "complete",
+# every checkpoint and every log line must be there.
+# Usage: same_run OUTPUT REFERENCE [complete]
+same_run() {
+    local output=$1 reference=$2 mode=${3:-}
+    [ -d "$output" ] || { [ "$mode" != complete ]; return; }
+    same_as_reference "$output/checkpoints" "$reference/checkpoints" $mode || return 1
+    if [ -f "$output/config.json" ]; then
+        diff <(jq -S 'del(.training.output)' "$output/config.json") \
+             <(jq -S 'del(.training.output)' "$reference/config.json") >&2 || return 1
+    else
+        [ "$mode" != complete ] || return 1
+    fi
+    [ -f "$output/log.jsonl" ] || { [ "$mode" != complete ]; return; }
+    local complete_lines
+    complete_lines=$(grep -c '' "$output/log.jsonl")
+    [ -z "$(tail -c 1 "$output/log.jsonl")" ] || complete_lines=$((complete_lines - 1))
+    diff <(head -n "$complete_lines" "$output/log.jsonl" | jq -c 'del(.seconds)') \
+         <(head -n "$complete_lines" "$reference/log.jsonl" | jq -c 'del(.seconds)') >&2 || return 1
+    if [ "$mode" = complete ]; then
+        [ "$complete_lines" -eq "$(grep -c '' "$reference/log.jsonl")" ] || return 1
+    fi
+}
+
+# Runs one stage's trials.
+# Usage: kill_and_resume STAGE COMPARE RESUME_FLAG ARGUMENTS...
+#   COMPARE      same_as_reference or same_run
+#   RESUME_FLAG  the flag a re-run adds when the output exists, or ""
+kill_and_resume() {
+    local stage=$1 compare=$2 resume_flag=$3
+    shift 3
+    local reference=$scratch/$stage-reference start duration trial kill kills output pid extra
+
+    start=$(now_ms)
+    "$shoreline" "$@" --output "$reference" >/dev/null 2>"$scratch/$stage-reference.err"
+    check "$stage: uninterrupted run"
+    duration=$(( $(now_ms) - start ))
+    echo "$stage: uninterrupted run ${duration} ms"
+
+    for trial in $(seq 1 "$trials"); do
+        output=$scratch/$stage-trial-$trial
+        kills=$((1 + RANDOM % 2))
+        for kill in $(seq 1 $kills); do
+            extra=()
+            [ -n "$resume_flag" ] && [ -e "$output" ] && extra=("$resume_flag")
+            "$shoreline" "$@" --output "$output" "${extra[@]}" >/dev/null 2>&1 &
+            pid=$!
+            sleep_random_ms "$duration"
+            kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            $compare "$output" "$reference"
+            check "$stage trial $trial: after kill $kill, every final-named file matches"
+        done
+
+        extra=()
+        [ -n "$resume_flag" ] && [ -e "$output" ] && extra=("$resume_flag")
+        "$shoreline" "$@" --output "$output" "${extra[@]}" >"$scratch/$stage-resume-$trial.log" 2>&1
+        check "$stage trial $trial: re-run exits 0"
+        $compare "$output" "$reference" complete
+        check "$stage trial $trial: re-run output is identical"
+        [ $failed -eq 0 ] && rm -rf "$output"
     done
+}
 
-    "$shoreline" tile "${tile_arguments[@]}" --output "$output" >"$scratch/resume-$trial.log" 2>&1
-    check "trial $trial: resumed run exits 0"
-    same_as_reference "$output" "$scratch/reference" complete
-    check "trial $trial: resumed output is byte-identical"
-    rm -rf "$output"
-done
+# Starts a run, then a second one into the same folder once the first holds
+# its lock; the second must stop at once naming the lock.
+# Usage: two_runs STAGE LOCK_NAME COMPARE SECOND_FLAG ARGUMENTS...
+two_runs() {
+    local stage=$1 lock_name=$2 compare=$3 second_flag=$4
+    shift 4
+    local output=$scratch/$stage-locked first status start waited extra=()
+    [ -n "$second_flag" ] && extra=("$second_flag")
+    "$shoreline" "$@" --output "$output" >/dev/null 2>"$scratch/$stage-first.err" &
+    first=$!
+    for _ in $(seq 1 200); do
+        [ -s "$output/$lock_name" ] && break
+        sleep 0.02
+    done
+    start=$(now_ms)
+    "$shoreline" "$@" --output "$output" "${extra[@]}" >/dev/null 2>"$scratch/$stage-second.err"
+    status=$?
+    waited=$(( $(now_ms) - start ))
+    [ $status -eq 1 ] && grep -q "^error: output folder '$output' is in use by another run (lock '$output/$lock_name' held by process $first)" "$scratch/$stage-second.err"
+    check "$stage: a second run into a busy folder stops naming the lock"
+    [ $waited -lt 5000 ]
+    check "$stage: the second run stops at once (${waited} ms)"
+    wait "$first"
+    check "$stage: the first run finishes"
+    $compare "$output" "$scratch/$stage-reference" complete
+    check "$stage: the first run's output is identical"
+}
 
-# Two runs into one folder.
-output=$scratch/locked
-"$shoreline" tile "${tile_arguments[@]}" --output "$output" >/dev/null 2>"$scratch/first.err" &
-first=$!
-for _ in $(seq 1 100); do
-    [ -e "$output/.tile.lock" ] && break
-    sleep 0.05
-done
-start=$(now_ms)
-"$shoreline" tile "${tile_arguments[@]}" --output "$output" >/dev/null 2>"$scratch/second.err"
-status=$?
-waited=$(( $(now_ms) - start ))
-[ $status -eq 1 ] && grep -q "^error: output folder '$output' is in use by another run (lock '$output/.tile.lock' held by process $first)" "$scratch/second.err"
-check "second run into a busy folder stops with the lock named"
-[ $waited -lt 5000 ]
-check "second run stops at once (${waited} ms)"
-wait "$first"
-check "first run finishes"
-same_as_reference "$output" "$scratch/reference" complete
-check "first run's output is byte-identical"
+kill_and_resume tiles same_as_reference "" "${tile_arguments[@]}"
+kill_and_resume train same_run --resume "${train_arguments[@]}"
+kill_and_resume segment same_as_reference "" "${segment_arguments[@]}"
+
+two_runs tiles .tile.lock same_as_reference "" "${tile_arguments[@]}"
+two_runs train .train.lock same_run --resume "${train_arguments[@]}"
+two_runs segment .segment.lock same_as_reference "" "${segment_arguments[@]}"
 
 [ -z "${2:-}" ] && [ $failed -eq 0 ] && rm -rf "$scratch"
 finish
