@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// The rule that combines the heads' losses into the loss of a step.
 public enum HeadSchedule: String, Codable, Equatable, Sendable, CaseIterable {
@@ -130,7 +131,8 @@ public enum RunFolder {
         do {
             try data.write(to: temporary)
         } catch {
-            throw ClusteringError.unwritableOutput(url.path, reason: error.localizedDescription)
+            try? FileManager.default.removeItem(at: temporary)
+            throw ClusteringError.unwritableOutput(url.path, reason: SafetensorsFile.fileSystemReason(error))
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -290,10 +290,12 @@ struct CollapseMonitor {
 final class TrainingLog {
     private let handle: FileHandle
     private let encoder = JSONEncoder()
+    private let url: URL
 
     /// Opens the log for appending, first dropping lines of steps after
     /// `keepingStepsThrough` (left by a run that stopped between checkpoints).
     init(url: URL, keepingStepsThrough lastStep: Int) throws {
+        self.url = url
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let decoder = JSONDecoder()
@@ -317,6 +319,11 @@ final class TrainingLog {
     func append(_ record: StepRecord) throws {
         var line = try encoder.encode(record)
         line.append(0x0A)
-        handle.write(line)
+        // FileHandle.write(_:) traps on a failed write, such as on a full disk.
+        do {
+            try handle.write(contentsOf: line)
+        } catch {
+            throw ClusteringError.unwritableOutput(url.path, reason: SafetensorsFile.fileSystemReason(error))
+        }
     }
 }

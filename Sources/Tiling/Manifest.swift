@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import GeoRaster
 
@@ -70,7 +73,7 @@ public enum Manifest {
         let temporary = (folder as NSString).appendingPathComponent(
             "." + (path as NSString).lastPathComponent + ".partial-\(UUID().uuidString.prefix(8))")
         do {
-            try csv(rows).write(toFile: temporary, atomically: false, encoding: .utf8)
+            try writeFile(Data(csv(rows).utf8), to: temporary)
             guard rename(temporary, path) == 0 else {
                 throw TilingError.unwritableOutput((path as NSString).deletingLastPathComponent,
                                                    reason: String(cString: strerror(errno)))
@@ -122,6 +125,29 @@ public enum Manifest {
         rows.sort { ($0.scene, $0.tileID) < ($1.scene, $1.tileID) }
         try write(rows, to: (folder as NSString).appendingPathComponent(fileName))
         return rows.count
+    }
+
+    /// Writes `data` to a new file with open(2) and write(2), so a failure
+    /// reports the system's reason, such as "No space left on device".
+    /// - Throws: `TilingError.unwritableOutput` naming the file's folder.
+    static func writeFile(_ data: Data, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw TilingError.unwritableOutput(folder, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else {
+                    throw TilingError.unwritableOutput(folder, reason: String(cString: strerror(errno)))
+                }
+                offset += written
+            }
+        }
     }
 
     /// Quotes a field that holds a comma, a quote or a line break. The

@@ -1,5 +1,5 @@
 # Shared helpers of the crash scripts; source it, do not run it.
-# Needs bash, GDAL's command-line tools (gdal_translate) and cmp.
+# Needs bash, GDAL's command-line tools (gdal_translate), cmp and jq.
 
 set -uo pipefail
 
@@ -94,6 +94,34 @@ same_as_reference() {
     done < <(final_files "$output")
     if [ "$mode" = complete ]; then
         diff <(final_files "$output") <(final_files "$reference") >&2 || return 1
+    fi
+}
+
+# Succeeds when a run folder matches the reference run: each final-named
+# checkpoint byte-identical, config.json equal apart from the output path,
+# and each complete line of log.jsonl equal to the reference's line of that
+# step apart from its duration. A last line without its newline is the
+# torn append of a killed step; the resumed run drops it. With "complete",
+# every checkpoint and every log line must be there.
+# Usage: same_run OUTPUT REFERENCE [complete]
+same_run() {
+    local output=$1 reference=$2 mode=${3:-}
+    [ -d "$output" ] || { [ "$mode" != complete ]; return; }
+    same_as_reference "$output/checkpoints" "$reference/checkpoints" $mode || return 1
+    if [ -f "$output/config.json" ]; then
+        diff <(jq -S 'del(.training.output)' "$output/config.json") \
+             <(jq -S 'del(.training.output)' "$reference/config.json") >&2 || return 1
+    else
+        [ "$mode" != complete ] || return 1
+    fi
+    [ -f "$output/log.jsonl" ] || { [ "$mode" != complete ]; return; }
+    local complete_lines
+    complete_lines=$(grep -c '' "$output/log.jsonl")
+    [ -z "$(tail -c 1 "$output/log.jsonl")" ] || complete_lines=$((complete_lines - 1))
+    diff <(head -n "$complete_lines" "$output/log.jsonl" | jq -c 'del(.seconds)') \
+         <(head -n "$complete_lines" "$reference/log.jsonl" | jq -c 'del(.seconds)') >&2 || return 1
+    if [ "$mode" = complete ]; then
+        [ "$complete_lines" -eq "$(grep -c '' "$reference/log.jsonl")" ] || return 1
     fi
 }
 
