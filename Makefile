@@ -4,6 +4,7 @@
 
 DATA ?= ../shared/data
 OUT ?= out/demo
+DEMO ?= sen1floods11
 SHORELINE := .build/release/shoreline
 
 .PHONY: deps build test demo clean
@@ -18,7 +19,7 @@ test: deps
 	swift test
 
 demo: build
-	scripts/demo.sh "$(DATA)" "$(OUT)"
+	scripts/demo.sh "$(DATA)" "$(OUT)" $(DEMO)
 
 clean:
 	rm -rf .build out
