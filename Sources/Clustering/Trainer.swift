@@ -112,11 +112,7 @@ public final class ClusteringTrainer {
             configuration = RunConfiguration(method: method.name, bands: data.bands, statistics: statistics, training: options)
             configuration.training.bands = data.bands
             method.record(in: &configuration)
-            do {
-                try FileManager.default.createDirectory(at: RunFolder.checkpoints(run), withIntermediateDirectories: true)
-            } catch {
-                throw ClusteringError.unwritableOutput(run.path, reason: error.localizedDescription)
-            }
+            try Self.createRunFolder(run, configuration: configuration)
             lock = try OutputLock(folder: run.path, name: ".train.lock")
         }
         try configuration.write(run: run)
@@ -194,6 +190,35 @@ public final class ClusteringTrainer {
         try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
         return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
                                seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings)
+    }
+
+    /// Creates a new run folder with its `checkpoints/` and `config.json`
+    /// under a hidden temporary name, then renames it into place. A run
+    /// killed before the rename leaves no folder under its name, so both a
+    /// re-run and `--resume` start afresh, and a folder under the run's name
+    /// always has a `config.json` to resume from.
+    /// - Throws: `ClusteringError.outputExists` when another run created the
+    ///   folder meanwhile, `.unwritableOutput` when it cannot be written.
+    static func createRunFolder(_ run: URL, configuration: RunConfiguration) throws {
+        let parent = run.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(run.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: RunFolder.checkpoints(staging), withIntermediateDirectories: true)
+        } catch {
+            throw ClusteringError.unwritableOutput(run.path, reason: SafetensorsFile.fileSystemReason(error))
+        }
+        do {
+            try configuration.write(run: staging)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+        guard rename(staging.path, run.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: staging)
+            if code == EEXIST || code == ENOTEMPTY { throw ClusteringError.outputExists(run.path) }
+            throw ClusteringError.unwritableOutput(run.path, reason: String(cString: strerror(code)))
+        }
     }
 
     /// The generator of step `step`: SplitMix64 seeded by the run's seed and

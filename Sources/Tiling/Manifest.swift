@@ -150,7 +150,7 @@ public enum Manifest {
         }
     }
 
-    /// Quotes a field that holds a comma, a quote or a line break. The
+    /// Quotes a field that contains a comma, a quote or a line break. The
     /// check runs on Unicode scalars because Swift reads "\r\n" as one
     /// `Character`, which equals neither "\r" nor "\n".
     private static func escape(_ field: String) -> String {

@@ -3,12 +3,12 @@
 # moments and resumes them.
 #
 # For each stage an uninterrupted run is the reference. Each trial starts a
-# fresh run, kills it once or twice at a random moment within the length of
-# the uninterrupted run, checks that every final-named file equals the
-# reference's, re-runs to the end (train with --resume) and checks that the
-# output is byte-identical to the reference: tiles, parts and manifest;
-# checkpoints and the loss curve in log.jsonl; masks, statistics and
-# quicklooks. Last, two runs of each stage share one output folder: the
+# fresh run and kills it once or twice, each time at a random moment within
+# the length of the uninterrupted run. After each kill, every final-named
+# file must equal the reference's. The trial then re-runs to the end (train
+# with --resume), and the output must be byte-identical to the reference:
+# tiles, parts and manifest; checkpoints and the loss curve in log.jsonl;
+# masks, statistics and quicklooks. Last, two runs of each stage share one output folder: the
 # second must stop at once with an error naming the lock, and the first
 # must finish with the reference's output.
 #
@@ -73,8 +73,8 @@ kill_and_resume() {
     done
 }
 
-# Starts a run, then a second one into the same folder once the first holds
-# its lock; the second must stop at once naming the lock.
+# Starts a run, then a second one into the same folder once the first has
+# taken its lock. The second must stop at once with an error naming the lock.
 # Usage: two_runs STAGE LOCK_NAME COMPARE SECOND_FLAG ARGUMENTS...
 two_runs() {
     local stage=$1 lock_name=$2 compare=$3 second_flag=$4
