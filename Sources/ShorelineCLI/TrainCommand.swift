@@ -30,6 +30,7 @@ enum TrainCommand {
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
+            OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band)"),
             OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
@@ -93,6 +94,12 @@ enum TrainCommand {
         configuration.mainMarginalWeight = Float(try arguments.decimal("--lambda", default: 1, in: 0...10))
         configuration.overclusteringMarginalWeight = Float(try arguments.decimal("--overclustering-lambda", default: 1, in: 0...10))
         configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        switch arguments.string("--jitter-gain") {
+        case nil, "per-band": configuration.augmentation.sharedGain = false
+        case "shared": configuration.augmentation.sharedGain = true
+        case let name?:
+            throw UsageError(description: "option '--jitter-gain' must be per-band or shared, got '\(name)'; run 'shoreline train --help'")
+        }
 
         // The run.
         let trainer = ClusteringTrainer(method: IICMethod(configuration: configuration), options: options)
