@@ -4,13 +4,13 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case missingBands(scene: String, bands: [String], needed: String)
     /// A prediction and its label cover different pixel grids.
     case sizeMismatch(prediction: String, predictionSize: String, label: String, labelSize: String)
-    /// A predictions folder holds no prediction files.
+    /// A predictions folder contains no prediction files.
     case noPredictions(folder: String)
     /// No label matches a prediction's scene.
     case noLabel(scene: String, labels: String)
     /// A cluster statistics file cannot be read.
     case invalidStatistics(path: String, reason: String)
-    /// A prediction holds a value that is neither a cluster id nor the invalid marker.
+    /// A prediction contains a value that is neither a cluster id nor the invalid marker.
     case invalidPrediction(path: String, value: Int, clusterCount: Int)
 
     public var description: String {

@@ -15,8 +15,8 @@ enum EvaluateCommand {
             when present, unless --score water. Labels pair with scenes by name (<id>_S2Hand with
             <id>_LabelHand, S2_after_<n> with S2_mask_<n>, or the same name) and must share the pixel grid.
 
-            Cluster ids become classes by a mapping: hungarian (one-to-one, on the pooled counts; clusters
-            left over count as errors), majority (each cluster to its most frequent class, for
+            Cluster ids become classes by a mapping: hungarian (one-to-one, on the pooled counts, or on each
+            scene's own with --per-scene-mapping; clusters left over count as errors), majority (each cluster to its most frequent class, for
             overclustering), or label-free (each scene's own names from DIR/<scene>_clusters.json: mean
             MNDWI or NDWI above 0 is water, mean visible reflectance from 0.3 is cloud). Water masks are
             scored as they are. Invalid pixels are never counted; pooled scores sum the pixels of all
@@ -29,6 +29,8 @@ enum EvaluateCommand {
                        help: "worldfloods, worldfloods-v2, sen1floods11, binary255, or CODE:CLASS,... (required)"),
             OptionSpec("--mapping", value: "NAME", help: "hungarian (default), majority or label-free"),
             OptionSpec("--score", value: "KIND", help: "clusters or water (default: clusters when present, else water)"),
+            OptionSpec("--per-scene-mapping", .flag,
+                       help: "map each scene's clusters on its own counts, for methods whose ids differ per scene (k-means)"),
             OptionSpec("--ignore-cloud", .flag, help: "skip pixels labelled cloud instead of scoring them"),
             OptionSpec("--json", .flag, help: "print one JSON object instead of a table"),
         ])
@@ -69,7 +71,7 @@ enum EvaluateCommand {
 
         let evaluation = try evaluate(predictions: try PredictionFile.discover(in: folder, kind: kind),
                                       labels: try labelFiles(labelInputs), codes: codes, classes: classes,
-                                      mapping: method, console: console)
+                                      mapping: method, console: console, perSceneMapping: arguments.flag("--per-scene-mapping"))
         if kind == .water && arguments.string("--mapping") != nil {
             console.logger.warning("water masks are scored as they are; --mapping '\(mappingName)' applies to cluster rasters only")
         }
@@ -83,7 +85,7 @@ enum EvaluateCommand {
     /// Scores each prediction against its label and pools the scenes.
     static func evaluate(predictions: [PredictionFile], labels: [String], codes: LabelCodes, classes: [SurfaceClass],
                          mapping method: ClusterMapping.Method, console: Console,
-                         showsProgress: Bool = true) throws -> EvaluationReport {
+                         perSceneMapping: Bool = false, showsProgress: Bool = true) throws -> EvaluationReport {
         // Pair every prediction with its label before reading any pixel.
         let pairs = try predictions.map { prediction -> (PredictionFile, String) in
             if predictions.count == 1 && labels.count == 1 { return (prediction, labels[0]) }
@@ -130,6 +132,10 @@ enum EvaluateCommand {
             return EvaluationReport(scenes: scenes, mapping: .waterMask)
         }
         let pooled = ConfusionMatrix.pooled(scenes.map(\.matrix))!
+        if perSceneMapping && method != .labelFree {
+            let mappings = scenes.map { method == .majority ? ClusterMapping.majority($0.matrix) : .hungarian($0.matrix) }
+            return EvaluationReport(scenes: scenes, mappings: mappings)
+        }
         switch method {
         case .hungarian, .fixed:
             return EvaluationReport(scenes: scenes, mapping: .hungarian(pooled))

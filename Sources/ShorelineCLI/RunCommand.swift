@@ -16,7 +16,8 @@ enum RunCommand {
             into DIR/predictions/<method>, run the baselines (NDWI and MNDWI above 0 and above Otsu's
             threshold, k-means with as many clusters as the main head) into DIR/predictions/<baseline>, and,
             when labels are given, score each against them: cluster outputs with the Hungarian mapping
-            (which uses the labels) and label-free (which does not), water-index masks as they are.
+            (which uses the labels; made per scene for k-means, whose ids differ per scene) and label-free
+            (which does not), water-index masks as they are.
             Writes DIR/report.md with the table, the training loss curve (DIR/loss.png), quicklooks and
             overlays, and prints the table. Baselines whose bands a scene lacks are skipped.
             """,
@@ -170,14 +171,17 @@ enum RunCommand {
             logger.info("5/5 scoring against \(counted(labelled.count, "label"))")
             let labels = labelled.map { $0.label! }
             let scenes = Set(labelled.map { $0.scene.name })
-            func score(_ key: String, name: String) throws {
+            // k-means numbers its clusters anew in every scene, so its mapping is made per scene.
+            func score(_ key: String, name: String, perSceneMapping: Bool = false) throws {
                 let target = (predictions as NSString).appendingPathComponent(key)
                 let clusters = (try? PredictionFile.discover(in: target, kind: .clusters))?.filter { scenes.contains($0.scene) } ?? []
                 if !clusters.isEmpty {
                     for mapping in [ClusterMapping.Method.hungarian, .labelFree] {
                         let report = try EvaluateCommand.evaluate(predictions: clusters, labels: labels, codes: codes,
-                                                                  classes: codes.classes, mapping: mapping, console: console, showsProgress: false)
-                        scores.append(MethodScore(method: name, mapping: mapping.rawValue, metrics: report.pooled))
+                                                                  classes: codes.classes, mapping: mapping, console: console,
+                                                                  perSceneMapping: perSceneMapping, showsProgress: false)
+                        let label = perSceneMapping && mapping == .hungarian ? "hungarian per scene" : mapping.rawValue
+                        scores.append(MethodScore(method: name, mapping: label, metrics: report.pooled))
                     }
                 } else {
                     let masks = try PredictionFile.discover(in: target, kind: .water).filter { scenes.contains($0.scene) }
@@ -188,7 +192,7 @@ enum RunCommand {
             }
             try score(method, name: method)
             for baseline in baselines where !skipped.contains(baseline.key) {
-                try score(baseline.key, name: baseline.name)
+                try score(baseline.key, name: baseline.name, perSceneMapping: baseline.key == "kmeans")
             }
         } else {
             logger.info("5/5 no labels, so no scores")

@@ -82,7 +82,8 @@ import Tiling
         let (scene, clusters) = try writeClusters(width: 300, height: 200)
         for suffix in [PredictionFile.clustersSuffix, PredictionFile.waterSuffix] {
             let output = try Dataset(path: scratch.file("scene" + suffix).path, allowUnnamedBands: true)
-            #expect(output.width == scene.width && output.height == scene.height)
+            #expect(output.width == scene.width)
+            #expect(output.height == scene.height)
             #expect(output.geoTransform == scene.geoTransform)
             #expect(output.spatialReference.map { $0.isSame(as: scene.spatialReference!) } == true)
             #expect(output.bands.map(\.dataType) == [.byte])

@@ -124,4 +124,28 @@ import TestSupport
         #expect(result.exitCode == 1)
         #expect(result.errors == ["error: scene '\(scene.path)' has bands B2,B3,B4 but this needs B3 and B11 for MNDWI; declare the band names with --bands"])
     }
+
+    /// Two scenes whose cluster ids mean opposite classes: one pooled
+    /// Hungarian mapping gets one scene wrong, a mapping per scene gets both right.
+    @Test func perSceneMappingForSceneLocalIDs() throws {
+        try FileManager.default.createDirectory(at: scratch.file("scenes"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: scratch.file("labels"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: scratch.file("ids"), withIntermediateDirectories: true)
+        for (name, waterID) in [("first", UInt8(0)), ("second", UInt8(1))] {
+            try writeSceneAndLabel(name: name, waterColumns: 10)
+            let scene = try Dataset(path: scratch.file("scenes/\(name)_S2Hand.tif").path)
+            let ids = (0..<(30 * 20)).map { $0 % 30 < 10 ? waterID : 1 - waterID }
+            try RasterWriter.writeMask(ids, like: scene, nodata: 255, to: scratch.file("ids/\(name)_S2Hand_clusters.tif").path)
+        }
+        let arguments = ["evaluate", "--predictions", scratch.file("ids").path, "--labels", scratch.file("labels").path,
+                         "--label-codes", "sen1floods11"]
+        let pooled = runShoreline(arguments)
+        let perScene = runShoreline(arguments + ["--per-scene-mapping"])
+        #expect(pooled.exitCode == 0, "\(pooled.diagnostics)")
+        #expect(perScene.exitCode == 0, "\(perScene.diagnostics)")
+        let pooledRow = try #require(pooled.output.first { $0.hasPrefix("pooled") })
+        let perSceneRow = try #require(perScene.output.first { $0.hasPrefix("pooled") })
+        #expect(pooledRow.split(separator: " ")[2] == "0.500", "\(pooledRow)")
+        #expect(perSceneRow.split(separator: " ")[2] == "1.000", "\(perSceneRow)")
+    }
 }

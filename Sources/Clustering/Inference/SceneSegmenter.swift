@@ -1,6 +1,10 @@
 import GeoRaster
 
 /// The cluster ids of one head over a whole scene.
+///
+/// TODO: the ids of the whole scene stay in memory until they are written (1
+/// byte a pixel, 121 MB for a 10980 x 10980 scene). A COG writer fed strip by
+/// strip would bound memory by one window row.
 public struct SceneSegmentation: Sendable {
     /// Cluster ids, shape `(height, width)`, `invalidCluster` where the
     /// scene has no valid data.
@@ -15,8 +19,8 @@ public struct SceneSegmentation: Sendable {
 }
 
 /// Segments whole scenes with any `SegmentationModel`, one window row at a
-/// time, so memory holds one row of windows and the output ids, never the
-/// scene's reflectance.
+/// time, so memory keeps one window's reflectance and the output ids, never
+/// the scene's reflectance.
 ///
 /// Each window reads the model's bands with a margin of context
 /// (`SlidingWindowPlan`), reflects the pixels past the scene's border back

@@ -143,7 +143,7 @@ private struct Canvas {
         }
     }
 
-    /// The width in pixels of `text` when drawn.
+    /// Returns the width in pixels of `text` when drawn.
     static func textWidth(_ text: String) -> Int {
         text.count * 4 * scale - scale
     }

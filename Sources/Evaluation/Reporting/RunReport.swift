@@ -4,7 +4,7 @@ import Foundation
 public struct MethodScore: Sendable {
     /// The method, such as `iic`, `NDWI > 0` or `k-means (k = 3)`.
     public var method: String
-    /// How its output became classes: `hungarian`, `label-free` or `fixed`.
+    /// The mapping that turned its output into classes: `hungarian`, `label-free` or `fixed`.
     public var mapping: String
     public var metrics: SegmentationMetrics
 

@@ -17,9 +17,9 @@ public struct KMeansBaseline: Sendable {
     ///   `ClusterIDs.invalid` where invalid.
     /// - Throws: `GeoRasterError` for unknown bands or a failed read.
     ///
-    /// TODO: the scene is read whole (`bands x pixels x 4` bytes); a scene
+    /// TODO: the scene is read whole (`bands x pixels x 4` bytes). A scene
     /// larger than a few thousand pixels a side needs a fit on a strided
-    /// sample and a strip-by-strip assignment.
+    /// sample and an assignment strip by strip.
     public func segment(_ dataset: Dataset, scale: ReflectanceScale? = nil) throws -> KMeansResult {
         let block = try dataset.readReflectance(bands: bands, window: dataset.fullWindow, scale: scale)
         let pixelCount = dataset.width * dataset.height

@@ -11,7 +11,7 @@ import GeoRaster
 ///   nodata 255).
 /// - `<scene>_quicklook.png`, `<scene>_overlay.png`: pictures.
 public struct PredictionFile: Equatable, Sendable {
-    /// What a prediction raster holds.
+    /// The content of a prediction raster.
     public enum Kind: String, Sendable {
         /// Cluster ids, scored through a mapping.
         case clusters

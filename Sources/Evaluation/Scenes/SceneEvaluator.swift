@@ -2,7 +2,7 @@ import GeoRaster
 import Tiling
 
 /// Scores one prediction raster against its label raster, strip by strip,
-/// so memory holds one strip of each whatever the scene's size.
+/// so memory keeps one strip of each whatever the scene's size.
 public enum SceneEvaluator {
     /// Accumulates the confusion matrix of a prediction against a label.
     ///

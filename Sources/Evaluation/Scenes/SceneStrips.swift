@@ -1,7 +1,7 @@
 import GeoRaster
 
 /// Full-width row strips of a scene, read one after another so that memory
-/// holds one strip, never the whole scene.
+/// keeps one strip, never the whole scene.
 public enum SceneStrips {
     /// The default strip height in rows.
     public static let defaultHeight = 256
