@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// The rule that combines the heads' losses into the loss of a step.
 public enum HeadSchedule: String, Codable, Equatable, Sendable, CaseIterable {
@@ -94,13 +95,18 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         guard let data = try? Data(contentsOf: url) else {
             throw ClusteringError.invalidRun(run.path, reason: "it has no readable \(fileName)")
         }
+        let configuration: RunConfiguration
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
-            return try decoder.decode(RunConfiguration.self, from: data)
+            configuration = try decoder.decode(RunConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed: \(error.summary)")
         } catch {
-            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed (\(error))")
+            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed: \(error)")
         }
+        try configuration.validate(run: run)
+        return configuration
     }
 
     /// Writes `run/config.json` under a temporary name, then renames it.
@@ -147,7 +153,8 @@ public enum RunFolder {
         do {
             try data.write(to: temporary)
         } catch {
-            throw ClusteringError.unwritableOutput(url.path, reason: error.localizedDescription)
+            try? FileManager.default.removeItem(at: temporary)
+            throw ClusteringError.unwritableOutput(url.path, reason: SafetensorsFile.fileSystemReason(error))
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

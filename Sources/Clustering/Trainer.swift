@@ -1,4 +1,5 @@
 import Foundation
+import Tiling
 import TensorEngine
 
 /// The measurements of one training step; `log.jsonl` contains one per line.
@@ -87,7 +88,12 @@ public final class ClusteringTrainer {
         if exists && !options.resume { throw ClusteringError.outputExists(run.path) }
         let data: TrainingData
         var configuration: RunConfiguration
+        // One process per run folder, or two resumed runs would interleave
+        // their steps; the lock is taken once the folder exists.
+        var lock: OutputLock?
+        defer { lock?.release() }
         if options.resume && exists {
+            lock = try OutputLock(folder: run.path, name: ".train.lock")
             guard FileManager.default.fileExists(atPath: run.appendingPathComponent(RunConfiguration.fileName).path) else {
                 throw ClusteringError.nothingToResume(run.path)
             }
@@ -106,11 +112,8 @@ public final class ClusteringTrainer {
             configuration = RunConfiguration(method: method.name, bands: data.bands, statistics: statistics, training: options)
             configuration.training.bands = data.bands
             method.record(in: &configuration)
-            do {
-                try FileManager.default.createDirectory(at: RunFolder.checkpoints(run), withIntermediateDirectories: true)
-            } catch {
-                throw ClusteringError.unwritableOutput(run.path, reason: error.localizedDescription)
-            }
+            try Self.createRunFolder(run, configuration: configuration)
+            lock = try OutputLock(folder: run.path, name: ".train.lock")
         }
         try configuration.write(run: run)
         let training = configuration.training
@@ -187,6 +190,35 @@ public final class ClusteringTrainer {
         try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
         return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
                                seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings)
+    }
+
+    /// Creates a new run folder with its `checkpoints/` and `config.json`
+    /// under a hidden temporary name, then renames it into place. A run
+    /// killed before the rename leaves no folder under its name, so both a
+    /// re-run and `--resume` start afresh, and a folder under the run's name
+    /// always has a `config.json` to resume from.
+    /// - Throws: `ClusteringError.outputExists` when another run created the
+    ///   folder meanwhile, `.unwritableOutput` when it cannot be written.
+    static func createRunFolder(_ run: URL, configuration: RunConfiguration) throws {
+        let parent = run.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(run.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: RunFolder.checkpoints(staging), withIntermediateDirectories: true)
+        } catch {
+            throw ClusteringError.unwritableOutput(run.path, reason: SafetensorsFile.fileSystemReason(error))
+        }
+        do {
+            try configuration.write(run: staging)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+        guard rename(staging.path, run.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: staging)
+            if code == EEXIST || code == ENOTEMPTY { throw ClusteringError.outputExists(run.path) }
+            throw ClusteringError.unwritableOutput(run.path, reason: String(cString: strerror(code)))
+        }
     }
 
     /// The generator of step `step`: SplitMix64 seeded by the run's seed and
@@ -283,10 +315,12 @@ struct CollapseMonitor {
 final class TrainingLog {
     private let handle: FileHandle
     private let encoder = JSONEncoder()
+    private let url: URL
 
     /// Opens the log for appending, first dropping lines of steps after
     /// `keepingStepsThrough` (left by a run that stopped between checkpoints).
     init(url: URL, keepingStepsThrough lastStep: Int) throws {
+        self.url = url
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let decoder = JSONDecoder()
@@ -310,6 +344,11 @@ final class TrainingLog {
     func append(_ record: StepRecord) throws {
         var line = try encoder.encode(record)
         line.append(0x0A)
-        handle.write(line)
+        // FileHandle.write(_:) traps on a failed write, such as on a full disk.
+        do {
+            try handle.write(contentsOf: line)
+        } catch {
+            throw ClusteringError.unwritableOutput(url.path, reason: SafetensorsFile.fileSystemReason(error))
+        }
     }
 }

@@ -73,13 +73,18 @@ extension Dataset {
         }
         let checkNodata = rule.nodataInAnyBandIsInvalid && nodataValues.contains { $0 != nil }
         let checkZero = rule.zeroInAllBandsIsInvalid && indices.allSatisfy { self.bands[Int($0) - 1].dataType.isInteger }
-        if checkNodata || checkZero {
+        let checkFinite = rule.nonFiniteInAnyBandIsInvalid && !Sample.rasterDataType.isInteger
+        if checkNodata || checkZero || checkFinite {
             let zero: Sample = 0
             samples.withUnsafeBufferPointer { buffer in
                 for pixel in 0..<pixelCount where validity[pixel] {
                     var allZero = true
                     for band in 0..<names.count {
                         let value = buffer[band * pixelCount + pixel]
+                        if checkFinite, !value.isFiniteSample {
+                            validity[pixel] = false
+                            break
+                        }
                         if checkNodata, let nodata = nodataValues[band],
                            value == nodata || (nodata.isNaNSample && value.isNaNSample) {
                             validity[pixel] = false

@@ -59,6 +59,8 @@ enum SegmentCommand {
             throw UsageError(description: "head '\(model.headNames[head])' has \(model.clusterCounts[head]) clusters but cluster rasters hold at most 254; choose another --head")
         }
         try createOutputFolder(output)
+        let lock = try OutputLock(folder: output, name: ".segment.lock")
+        defer { lock.release() }
         let segmenter = SceneSegmenter(model: model, coreSize: window, head: head)
         console.logger.info("segmenting \(counted(scenes.count, "scene")) with head '\(model.headNames[head])' (\(model.clusterCounts[head]) clusters) into '\(output)'")
 

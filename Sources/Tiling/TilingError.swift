@@ -32,6 +32,8 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
     case labelPairingChanged(folder: String, scene: String, previous: String, current: String)
     /// The job stopped because `TilingJob.cancel()` was called.
     case cancelled
+    case outputLocked(folder: String, lockFile: String, holder: Int?)
+    case tooManyTiles(scene: String, width: Int, height: Int, tileSize: Int, tileCount: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -93,6 +95,12 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
             "output folder '\(folder)' holds tiles of scene '\(scene)' made \(previous), not \(current); choose another --output, or pair the scene as the earlier run did"
         case .cancelled:
             "tiling was interrupted; the finished tiles are kept, so run the same command again to resume"
+        case .outputLocked(let folder, let lockFile, let holder):
+            "output folder '\(folder)' is in use by another run (lock '\(lockFile)' held"
+                + (holder.map { " by process \($0)" } ?? "")
+                + "); wait for that run to finish, or choose another --output"
+        case .tooManyTiles(let scene, let width, let height, let tileSize, let tileCount, let limit):
+            "scene '\(scene)' declares \(width) x \(height) pixels, \(tileCount) tiles of \(tileSize) px, above the limit of \(limit) per scene; check that the file is not corrupt (gdalinfo), or raise --size"
         case .missingLabelCodes(let label):
             "label '\(label)' needs --label-codes to convert its codes; pass one of \(LabelCodes.presetNames.joined(separator: ", ")) or a map such as -1:invalid,0:land,1:water"
         }

@@ -90,13 +90,31 @@ public struct SafetensorsFile: Equatable, Sendable {
         do {
             try bytes.write(to: temporary)
         } catch {
-            throw CheckpointError.fileOperationFailed(path: url.path, operation: "write", reason: error.localizedDescription)
+            // A full disk leaves a partial temporary file that would keep the space.
+            try? FileManager.default.removeItem(at: temporary)
+            throw CheckpointError.fileOperationFailed(path: url.path, operation: "write", reason: Self.fileSystemReason(error))
         }
         // rename(2) replaces an existing file atomically on one file system.
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
             throw CheckpointError.fileOperationFailed(path: url.path, operation: "write", reason: reason)
+        }
+    }
+
+    /// Returns the file system's own message for a failed read or write,
+    /// such as "No space left on device", in place of Foundation's
+    /// "The operation could not be completed" wording.
+    public static func fileSystemReason(_ error: Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let underlying, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch (error as? CocoaError)?.code {
+        case .fileWriteOutOfSpace?: return String(cString: strerror(ENOSPC))
+        case .fileWriteNoPermission?, .fileReadNoPermission?: return String(cString: strerror(EACCES))
+        case .fileWriteVolumeReadOnly?: return String(cString: strerror(EROFS))
+        default: return error.localizedDescription
         }
     }
 

@@ -1,0 +1,3 @@
+// The driver itself is libFuzzer's, linked by -sanitize=fuzzer; this target
+// only exports its declaration to Swift.
+#include "CFuzzDriver.h"
