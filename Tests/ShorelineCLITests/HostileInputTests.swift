@@ -164,7 +164,7 @@ extension HostileCase {
 
         HostileCase(description: "more band names than bands", prepare: { folder in
             ["tile", try plainScene(folder, "s.tif", width: 16, height: 16), "--output", folder.path + "/out", "--bands", "B2,B3,B4"]
-        }, exitCode: 1, 
+        }, exitCode: 2, 
         error: "error: scene '{dir}/s.tif' has 2 bands but --bands declares 3 ('B2,B3,B4'); declare one name per band, in file order"),
 
         HostileCase(description: "two scenes with one name", prepare: { folder in
@@ -256,7 +256,7 @@ extension HostileCase {
             try Data().write(to: folder.appendingPathComponent("file"))
             return ["tile", try plainScene(folder, "s.tif", width: 16, height: 16), "--output", folder.path + "/file/out"]
         }, exitCode: 1, 
-        error: "error: output folder '{dir}/file/out' is not writable ('{dir}/file' is a file, not a folder); choose another --output or fix its permissions"),
+        error: "error: output folder '{dir}/file/out' cannot be created because '{dir}/file' is a file; choose a folder path for --output"),
 
         HostileCase(description: "changed options on a re-run", prepare: { folder in
             let scene = try plainScene(folder, "s.tif", width: 16, height: 16)
@@ -286,14 +286,14 @@ extension HostileCase {
             try Manifest.write([], to: folder.path + "/manifest.shard-0-of-999999999999999999.csv")
             return ["merge-manifests", folder.path]
         }, exitCode: 1,
-        error: "error: folder '{dir}' lacks the manifests of shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 of 999999999999999999; run those shards, then merge again"),
+        error: "error: folder '{dir}' is missing the manifests of shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 of 999999999999999999; run those shards first, then merge again"),
 
         HostileCase(description: "shard index not below the count", prepare: { folder in
             try Manifest.write([], to: folder.path + "/manifest.shard-0-of-2.csv")
             try Manifest.write([], to: folder.path + "/manifest.shard-5-of-2.csv")
             return ["merge-manifests", folder.path]
         }, exitCode: 1,
-        error: "error: manifest '{dir}' is invalid (shard manifest index 5 is not below the shard count 2); delete it and run its shard again"),
+        error: "error: folder '{dir}' is missing the manifest of shard 1 of 2 (manifest.shard-1-of-2.csv); run that shard first, then merge again"),
     ]
 }
 
