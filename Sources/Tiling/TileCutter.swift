@@ -112,14 +112,30 @@ final class TileCutter {
         }
 
         // Convert the label, marking pixels invalid where the image is.
-        var classes: [SurfaceClass]?
+        // `classCodes` contains `SurfaceClass` raw values, as the label tile stores them.
+        var classCodes: [UInt8]?
+        var waterCount = 0
+        var cloudCount = 0
         if let label, let codes = job.options.labelCodes {
             let samples = try label.read(window: window, as: Int32.self, fill: 0,
                                          rule: ValidityRule(zeroInAllBandsIsInvalid: false))
             switch codes.classify(samples.samples, validity: samples.validity) {
-            case .success(var converted):
-                for pixel in converted.indices where !image.validity[pixel] { converted[pixel] = .invalid }
-                classes = converted
+            case .success(let converted):
+                // One pass: mark invalid image pixels and count the classes.
+                var tileCodes = [UInt8](repeating: SurfaceClass.invalid.rawValue, count: converted.count)
+                converted.withUnsafeBufferPointer { converted in
+                    image.validity.withUnsafeBufferPointer { validity in
+                        tileCodes.withUnsafeMutableBufferPointer { tileCodes in
+                            for pixel in 0..<converted.count where validity[pixel] {
+                                let code = converted[pixel].rawValue
+                                tileCodes[pixel] = code
+                                waterCount &+= code == SurfaceClass.water.rawValue ? 1 : 0
+                                cloudCount &+= code == SurfaceClass.cloud.rawValue ? 1 : 0
+                            }
+                        }
+                    }
+                }
+                classCodes = tileCodes
             case .failure(let unknown):
                 throw TilingError.unknownLabelCode(label: label.path, code: unknown.code,
                                                    codes: codes.name, definedCodes: codes.definedCodes)
@@ -130,14 +146,14 @@ final class TileCutter {
         let tileID = TileGrid.tileID(window)
         let fileName = "\(scene.name)_\(tileID).tif"
         let imagePath = "images/\(fileName)"
-        let labelPath = classes == nil ? nil : "labels/\(fileName)"
+        let labelPath = classCodes == nil ? nil : "labels/\(fileName)"
         let inside = window.intersection(with: scene.sceneWindow)!
         let pixelCount = Double(window.pixelCount)
         let row = ManifestRow(
             scene: scene.name, tileID: tileID, window: window,
             validWidth: inside.width, validHeight: inside.height, invalidFraction: invalidFraction,
-            waterFraction: classes.map { Double($0.lazy.filter { $0 == .water }.count) / pixelCount },
-            cloudFraction: classes.map { Double($0.lazy.filter { $0 == .cloud }.count) / pixelCount },
+            waterFraction: classCodes.map { _ in Double(waterCount) / pixelCount },
+            cloudFraction: classCodes.map { _ in Double(cloudCount) / pixelCount },
             imagePath: imagePath, labelPath: labelPath)
 
         let imageFile = (job.outputFolder as NSString).appendingPathComponent(imagePath)
@@ -147,8 +163,8 @@ final class TileCutter {
             return .alreadyPresent(row)
         }
         let georeference = Georeference(of: dataset, window: window)
-        if let classes, let labelFile {
-            try RasterWriter.write(samples: classes.map(\.rawValue), width: window.width, height: window.height,
+        if let classCodes, let labelFile {
+            try RasterWriter.write(samples: classCodes, width: window.width, height: window.height,
                                    bandNames: ["class"], georeference: georeference,
                                    nodata: Double(SurfaceClass.invalid.rawValue),
                                    to: labelFile, compression: job.options.compression)
