@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "Clustering", targets: ["Clustering"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        // For the fuzz targets in fuzz/, which reach the parser through it.
+        .library(name: "ShorelineCLI", targets: ["ShorelineCLI"]),
     ],
     targets: [
         // System libraries: a module map and one shim header each.
@@ -54,7 +56,7 @@ let package = Package(
             dependencies: ["TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "TestSupport"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Evaluation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(
             name: "ShorelineCLITests",

@@ -136,3 +136,41 @@ public struct LabelFreeNaming: Equatable, Sendable {
         }
     }
 }
+
+extension ClusterSpectralStatistics: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case pixelCounts = "pixel_counts"
+        case waterIndexSums = "water_index_sums"
+        case brightnessSums = "brightness_sums"
+        case meanWaterIndex = "mean_water_index"
+        case meanBrightness = "mean_brightness"
+    }
+
+    /// Decodes the sums as `encode(to:)` writes them; the means are written
+    /// for readers and ignored here.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let pixelCounts = try container.decode([Int64].self, forKey: .pixelCounts)
+        let indexSums = try container.decode([Double].self, forKey: .waterIndexSums)
+        let brightnessSums = try container.decode([Double].self, forKey: .brightnessSums)
+        guard (1...255).contains(pixelCounts.count), indexSums.count == pixelCounts.count,
+              brightnessSums.count == pixelCounts.count, pixelCounts.allSatisfy({ $0 >= 0 }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .pixelCounts, in: container,
+                debugDescription: "pixel_counts, water_index_sums and brightness_sums must hold 1 to 255 entries each, counts not negative")
+        }
+        self.init(clusterCount: pixelCounts.count)
+        self.pixelCounts = pixelCounts
+        self.indexSums = indexSums
+        self.brightnessSums = brightnessSums
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(pixelCounts, forKey: .pixelCounts)
+        try container.encode(indexSums, forKey: .waterIndexSums)
+        try container.encode(brightnessSums, forKey: .brightnessSums)
+        try container.encode((0..<clusterCount).map { meanWaterIndex(cluster: $0) }, forKey: .meanWaterIndex)
+        try container.encode((0..<clusterCount).map { meanBrightness(cluster: $0) }, forKey: .meanBrightness)
+    }
+}

@@ -84,9 +84,11 @@ extension Dataset {
         }
         let checkNodata = rule.nodataInAnyBandIsInvalid && nodataValues.contains { $0 != nil }
         let checkZero = rule.zeroInAllBandsIsInvalid && indices.allSatisfy { self.bands[Int($0) - 1].dataType.isInteger }
-        if checkNodata || checkZero {
+        let checkFinite = rule.nonFiniteInAnyBandIsInvalid && !Sample.rasterDataType.isInteger
+        if checkNodata || checkZero || checkFinite {
             Self.applySampleRules(samples: samples, validity: &validity, pixelCount: pixelCount,
-                                  nodataValues: checkNodata ? nodataValues : [], checkZero: checkZero)
+                                  nodataValues: checkNodata ? nodataValues : [], checkZero: checkZero,
+                                  checkFinite: checkFinite)
         }
 
         // Invalid pixels hold the fill value, so no stale data leaks out.
@@ -94,8 +96,9 @@ extension Dataset {
         return RasterBlock(window: window, bandNames: names, samples: samples, validity: validity)
     }
 
-    /// Marks pixels invalid that hold their band's nodata value in any band,
-    /// or (with `checkZero`) 0 in every band.
+    /// Marks pixels invalid that contain their band's nodata value in any
+    /// band, (with `checkFinite`) NaN or an infinity in any band, or (with
+    /// `checkZero`) 0 in every band.
     ///
     /// Runs band by band over contiguous samples with one flag byte per
     /// pixel, so the compiler vectorises the loops. A pixel-by-pixel walk
@@ -104,9 +107,10 @@ extension Dataset {
     /// - Parameter nodataValues: one per band, or empty to skip the nodata rule.
     @inline(__always)
     static func applySampleRules<Sample: RasterSample>(
-        samples: [Sample], validity: inout [Bool], pixelCount: Int, nodataValues: [Sample?], checkZero: Bool
+        samples: [Sample], validity: inout [Bool], pixelCount: Int, nodataValues: [Sample?], checkZero: Bool,
+        checkFinite: Bool
     ) {
-        // Flag bits per pixel: 1 = some band is non-zero, 2 = some band is nodata.
+        // Flag bits per pixel: 1 = some band is non-zero, 2 = some band is nodata or not finite.
         var flags = [UInt8](repeating: 0, count: pixelCount)
         let bandCount = samples.count / max(pixelCount, 1)
         let zero: Sample = 0
@@ -114,6 +118,9 @@ extension Dataset {
             flags.withUnsafeMutableBufferPointer { flags in
                 for band in 0..<bandCount {
                     let values = UnsafeBufferPointer(rebasing: buffer[(band * pixelCount)..<((band + 1) * pixelCount)])
+                    if checkFinite {
+                        for pixel in 0..<pixelCount { flags[pixel] |= values[pixel].isFiniteSample ? 0 : 2 }
+                    }
                     let nodata = band < nodataValues.count ? nodataValues[band] : nil
                     switch (checkZero, nodata) {
                     case (false, nil):

@@ -60,9 +60,17 @@ public struct ValidityRule: Sendable {
     /// only; Shoreline drops the whole pixel, since a model needs every band.
     public var nodataInAnyBandIsInvalid: Bool
 
-    public init(zeroInAllBandsIsInvalid: Bool = true, nodataInAnyBandIsInvalid: Bool = true) {
+    /// Whether a pixel holding NaN or an infinity in any band read is
+    /// invalid, whatever the nodata value. Such a sample has no reflectance
+    /// and would turn every loss and statistic it touches into NaN.
+    /// Applies when the samples are read as Float or Double.
+    public var nonFiniteInAnyBandIsInvalid: Bool
+
+    public init(zeroInAllBandsIsInvalid: Bool = true, nodataInAnyBandIsInvalid: Bool = true,
+                nonFiniteInAnyBandIsInvalid: Bool = true) {
         self.zeroInAllBandsIsInvalid = zeroInAllBandsIsInvalid
         self.nodataInAnyBandIsInvalid = nodataInAnyBandIsInvalid
+        self.nonFiniteInAnyBandIsInvalid = nonFiniteInAnyBandIsInvalid
     }
 
     public static let standard = ValidityRule()

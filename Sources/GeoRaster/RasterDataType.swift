@@ -55,10 +55,14 @@ public protocol RasterSample: Numeric, Sendable {
     /// Whether the value is NaN, which floating-point rasters often use as
     /// nodata and which never compares equal to itself.
     var isNaNSample: Bool { get }
+    /// Whether the value is neither NaN nor infinite; always true for
+    /// integers.
+    var isFiniteSample: Bool { get }
 }
 
 extension RasterSample where Self: FixedWidthInteger {
     public var isNaNSample: Bool { false }
+    public var isFiniteSample: Bool { true }
 }
 
 extension UInt8: RasterSample {
@@ -88,6 +92,7 @@ extension Int32: RasterSample {
 extension Float: RasterSample {
     public static var rasterDataType: RasterDataType { .float32 }
     public var isNaNSample: Bool { isNaN }
+    public var isFiniteSample: Bool { isFinite }
     public init?(nodata: Double) { self.init(nodata) }
     public var doubleValue: Double { Double(self) }
 }
@@ -101,6 +106,7 @@ extension UInt32: RasterSample {
 extension Double: RasterSample {
     public static var rasterDataType: RasterDataType { .float64 }
     public var isNaNSample: Bool { isNaN }
+    public var isFiniteSample: Bool { isFinite }
     public init?(nodata: Double) { self = nodata }
     public var doubleValue: Double { self }
 }

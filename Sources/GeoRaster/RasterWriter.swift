@@ -57,6 +57,9 @@ public enum RasterWriter {
     ///   - nodata: the nodata value to declare on every band, or nil.
     ///   - bandNames: written as band descriptions.
     ///   - metadata: dataset metadata items, such as `PROCESSING_BASELINE`.
+    ///   - overviewResampling: the COG driver's `RESAMPLING` for overviews,
+    ///     such as `NEAREST` for class masks so that overviews hold only real
+    ///     class values; nil keeps GDAL's default (cubic for most data).
     /// - Throws: `GeoRasterError` with code `.writeFailed` (a full disk, a
     ///   folder that cannot be written).
     @_specialize(exported: true, where Sample == UInt8)
@@ -70,7 +73,8 @@ public enum RasterWriter {
         samples: [Sample], width: Int, height: Int, bandNames: [String],
         georeference: Georeference, nodata: Double? = nil, validity: [Bool]? = nil,
         metadata: [String: String] = [:],
-        to path: String, format: RasterFormat = .geoTIFF, compression: Compression = .deflate
+        to path: String, format: RasterFormat = .geoTIFF, compression: Compression = .deflate,
+        overviewResampling: String? = nil
     ) throws {
         precondition(samples.count == bandNames.count * width * height,
                      "samples \(samples.count) do not match \(bandNames.count) bands x \(width) x \(height)")
@@ -94,7 +98,8 @@ public enum RasterWriter {
                 try fill(memory, samples: samples, width: width, height: height, bandNames: bandNames,
                          georeference: georeference, nodata: nodata, validity: validity, metadata: metadata, path: path)
                 try copy(memory, driver: "COG", to: temporary, finalPath: path,
-                         options: ["COMPRESS=\(compression.rawValue)", "BIGTIFF=IF_SAFER"])
+                         options: ["COMPRESS=\(compression.rawValue)", "BIGTIFF=IF_SAFER"]
+                             + (overviewResampling.map { ["RESAMPLING=\($0)"] } ?? []))
             }
             try moveIntoPlace(temporary, path)
         } catch {
@@ -104,7 +109,8 @@ public enum RasterWriter {
     }
 
     /// Writes a single-band UInt8 raster, such as a class or water mask, as
-    /// a COG georeferenced like `dataset`.
+    /// a COG georeferenced like `dataset`. Overviews are resampled by
+    /// nearest neighbour, so they hold only values of `values`.
     ///
     /// - Parameters:
     ///   - values: shape `(dataset.height, dataset.width)`.
@@ -114,7 +120,7 @@ public enum RasterWriter {
                                  bandName: String = "class", to path: String) throws {
         try write(samples: values, width: dataset.width, height: dataset.height, bandNames: [bandName],
                   georeference: Georeference(of: dataset), nodata: nodata.map(Double.init),
-                  to: path, format: .cloudOptimizedGeoTIFF)
+                  to: path, format: .cloudOptimizedGeoTIFF, overviewResampling: "NEAREST")
     }
 
     /// Writes an 8-bit RGB PNG.

@@ -21,6 +21,11 @@ public enum Shoreline {
         (InfoCommand.spec, InfoCommand.run),
         (TileCommand.spec, TileCommand.run),
         (MergeManifestsCommand.spec, MergeManifestsCommand.run),
+        (TrainCommand.spec, TrainCommand.run),
+        (SegmentCommand.spec, SegmentCommand.run),
+        (BaselineCommand.spec, BaselineCommand.run),
+        (EvaluateCommand.spec, EvaluateCommand.run),
+        (RunCommand.spec, RunCommand.run),
     ]
 
     /// Runs the command line given without the program name.

@@ -45,20 +45,6 @@ public struct ManifestRow: Sendable, Equatable {
         self.imagePath = imagePath
         self.labelPath = labelPath
     }
-
-    init?(fields: [String]) {
-        guard fields.count == ManifestRow.header.count,
-              let column = Int(fields[2]), let row = Int(fields[3]), let width = Int(fields[4]), let height = Int(fields[5]),
-              width >= 0, height >= 0,
-              let validWidth = Int(fields[6]), let validHeight = Int(fields[7]), let invalid = Double(fields[8]) else {
-            return nil
-        }
-        self.init(scene: fields[0], tileID: fields[1],
-                  window: Window(columnOffset: column, rowOffset: row, width: width, height: height),
-                  validWidth: validWidth, validHeight: validHeight, invalidFraction: invalid,
-                  waterFraction: Double(fields[9]), cloudFraction: Double(fields[10]),
-                  imagePath: fields[11], labelPath: fields[12].isEmpty ? nil : fields[12])
-    }
 }
 
 /// Reading, writing and merging tile manifests (CSV with a header line).
@@ -99,25 +85,6 @@ public enum Manifest {
         }
     }
 
-    /// Reads the rows of a manifest.
-    /// - Throws: `TilingError.invalidManifest` naming the bad line.
-    public static func read(_ path: String) throws -> [ManifestRow] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw TilingError.invalidManifest(path, reason: "cannot be read")
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        guard let header = lines.first, parseLine(header) == ManifestRow.header else {
-            throw TilingError.invalidManifest(path, reason: "its header is not '\(ManifestRow.header.joined(separator: ","))'")
-        }
-        lines.removeFirst()
-        return try lines.enumerated().map { number, line in
-            guard let row = ManifestRow(fields: parseLine(line)) else {
-                throw TilingError.invalidManifest(path, reason: "line \(number + 2) is malformed")
-            }
-            return row
-        }
-    }
-
     /// Joins the shard manifests in `folder` (`manifest.shard-I-of-N.csv`)
     /// into `folder/manifest.csv`, sorted by scene and tile.
     /// - Returns: the number of rows written.
@@ -141,8 +108,15 @@ public enum Manifest {
         guard counts.count == 1 else {
             throw TilingError.invalidManifest(folder, reason: "shard manifests of different shard counts \(counts.sorted())")
         }
-        let missing = (0..<count).filter { shards[$0] == nil }
-        guard missing.isEmpty else { throw TilingError.missingShards(folder: folder, missing: missing, count: count) }
+        // A corrupt name may claim billions of shards, so at most 20 missing
+        // ones are listed.
+        if let outside = shards.keys.first(where: { $0 >= count }) ?? (count < 1 ? count : nil) {
+            throw TilingError.invalidManifest(folder, reason: "shard manifest index \(outside) is not below the shard count \(count)")
+        }
+        guard shards.count == count else {
+            let missing = (0..<count).lazy.filter { shards[$0] == nil }.prefix(20)
+            throw TilingError.missingShards(folder: folder, missing: Array(missing), count: count)
+        }
         var rows: [ManifestRow] = []
         for index in 0..<count { rows += try read(shards[index]!) }
         rows.sort { ($0.scene, $0.tileID) < ($1.scene, $1.tileID) }
@@ -150,43 +124,13 @@ public enum Manifest {
         return rows.count
     }
 
+    /// Quotes a field that holds a comma, a quote or a line break. The
+    /// check runs on Unicode scalars because Swift reads "\r\n" as one
+    /// `Character`, which equals neither "\r" nor "\n".
     private static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// Splits one CSV line into fields (RFC 4180 quoting: a field in
-    /// double quotes may hold commas, and `""` inside it is one quote).
-    static func parseLine(_ line: String) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        let characters = Array(line)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if quoted {
-                if character == "\"" {
-                    if index + 1 < characters.count, characters[index + 1] == "\"" {
-                        current.append("\"")
-                        index += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    current.append(character)
-                }
-            } else if character == "\"" {
-                quoted = true
-            } else if character == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-            index += 1
+        guard field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return field
         }
-        fields.append(current)
-        return fields
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -8,6 +8,10 @@ struct PreparedScene: Sendable {
     let windows: [Window]
     let sceneWindow: Window
 
+    /// The most tiles one scene may give: 10 million windows take 320 MB.
+    /// A 2 GB Sentinel-2 scene gives about 300 tiles of 512 px.
+    static let maximumTileCount = 10_000_000
+
     /// Opens the scene and its label and checks that they share a pixel grid.
     /// - Throws: `GeoRasterError` for unreadable scenes, `TilingError` for
     ///   labels of another size, geotransform, CRS or band count.
@@ -16,8 +20,17 @@ struct PreparedScene: Sendable {
         name = pair.scene.name
         let scene = try pair.scene.open(bandNames: options.bandNames)
         sceneWindow = scene.fullWindow
-        windows = TileGrid(sceneWidth: scene.width, sceneHeight: scene.height,
-                           tileSize: options.tileSize, overlap: options.overlap).windows
+        let grid = TileGrid(sceneWidth: scene.width, sceneHeight: scene.height,
+                            tileSize: options.tileSize, overlap: options.overlap)
+        // A corrupt header can declare billions of pixels in a tiny file; the
+        // window list of such a grid would not fit in memory.
+        let (tileCount, overflow) = grid.columnCount.multipliedReportingOverflow(by: grid.rowCount)
+        guard !overflow, tileCount <= PreparedScene.maximumTileCount else {
+            throw TilingError.tooManyTiles(scene: pair.scene.description, width: scene.width, height: scene.height,
+                                           tileSize: options.tileSize, tileCount: overflow ? Int.max : tileCount,
+                                           limit: PreparedScene.maximumTileCount)
+        }
+        windows = grid.windows
         guard let labelPath = pair.label else { return }
 
         guard let codes = options.labelCodes else { throw TilingError.missingLabelCodes(label: labelPath) }

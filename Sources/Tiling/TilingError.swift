@@ -23,6 +23,8 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
     case noTiles(reason: String)
     case missingLabelCodes(label: String)
     case noScenes
+    case outputLocked(folder: String, lockFile: String, holder: Int?)
+    case tooManyTiles(scene: String, width: Int, height: Int, tileSize: Int, tileCount: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -62,6 +64,12 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
             "no tiles written: \(reason)"
         case .noScenes:
             "no scenes found in the inputs; pass raster files (.tif, .tiff, .png, .vrt, .jp2) or folders that contain them"
+        case .outputLocked(let folder, let lockFile, let holder):
+            "output folder '\(folder)' is in use by another run (lock '\(lockFile)' held"
+                + (holder.map { " by process \($0)" } ?? "")
+                + "); wait for that run to finish, or choose another --output"
+        case .tooManyTiles(let scene, let width, let height, let tileSize, let tileCount, let limit):
+            "scene '\(scene)' declares \(width) x \(height) pixels, \(tileCount) tiles of \(tileSize) px, above the limit of \(limit) per scene; check that the file is not corrupt (gdalinfo), or raise --size"
         case .missingLabelCodes(let label):
             "label '\(label)' needs --label-codes to convert its codes; pass one of \(LabelCodes.presetNames.joined(separator: ", ")) or a map such as -1:invalid,0:land,1:water"
         }

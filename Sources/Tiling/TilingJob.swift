@@ -50,6 +50,8 @@ public final class TilingJob {
         let selected = options.shard.map { $0.select(pairs, name: { $0.scene.name }) } ?? pairs
         try checkSceneNames(selected)
         try createOutputFolders()
+        let lock = try OutputLock(folder: outputFolder, name: options.shard.map { ".tile-shard-\($0.index)-of-\($0.count).lock" } ?? ".tile.lock")
+        defer { lock.release() }
 
         // Open and check every scene before writing anything.
         let scenes = try selected.map { try PreparedScene(pair: $0, options: options) }
@@ -124,7 +126,8 @@ public final class TilingJob {
                 try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
         } catch {
-            throw TilingError.unwritableOutput(outputFolder, reason: (error as NSError).localizedFailureReason ?? "cannot create it")
+            throw TilingError.unwritableOutput(outputFolder, reason: fileInPath(outputFolder).map { "'\($0)' is a file, not a folder" }
+                ?? (error as NSError).localizedFailureReason ?? "cannot create it")
         }
         let probe = (partsFolder as NSString).appendingPathComponent(".write-check-\(UUID().uuidString.prefix(8))")
         guard fileManager.createFile(atPath: probe, contents: Data()) else {
@@ -165,6 +168,19 @@ public final class TilingJob {
         }
     }
 
+    /// Returns the first part of `path` that exists as something other than
+    /// a folder, or nil.
+    private func fileInPath(_ path: String) -> String? {
+        var isFolder: ObjCBool = false
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            guard FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) else { return nil }
+            if !isFolder.boolValue { return path.hasPrefix("/") ? prefix : String(prefix.dropFirst(2)) }
+        }
+        return nil
+    }
+
     func partPath(_ scene: String) -> String {
         (partsFolder as NSString).appendingPathComponent(scene + ".csv")
     }
@@ -176,9 +192,11 @@ public final class TilingJob {
         }
         let percent = Manifest.format(options.maxInvalidFraction * 100).prefix { $0 != "." }
         let reason = "all \(summary.tilesSkippedInvalid) tiles are more than \(percent) % invalid"
-        if scenes.allSatisfy({ $0.sceneWindow.width < options.tileSize && $0.sceneWindow.height < options.tileSize }) {
-            let largest = scenes.map { max($0.sceneWindow.width, $0.sceneWindow.height) }.max() ?? 0
-            return reason + " because every scene is smaller than the \(options.tileSize) px tiles; pass --size \(largest) or less, or raise --max-invalid"
+        // A scene thinner than a tile in either direction fills at most that
+        // fraction of each tile, as with a 1 x N strip.
+        let shortSides = scenes.map { min($0.sceneWindow.width, $0.sceneWindow.height) }
+        if let largest = shortSides.max(), largest < options.tileSize {
+            return reason + " because no scene is \(options.tileSize) px in both width and height (the largest shorter side is \(largest) px); pass --size \(largest) or less, or raise --max-invalid"
         }
         return reason + "; raise --max-invalid or check the scenes' nodata values"
     }

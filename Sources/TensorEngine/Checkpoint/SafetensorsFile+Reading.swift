@@ -61,14 +61,23 @@ extension SafetensorsFile {
     /// - Throws: `CheckpointError.fileNotFound`, `.fileOperationFailed`, or
     ///   any error of `init(data:)` wrapped in `.inFile` with the path.
     public init(contentsOf url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
             throw CheckpointError.fileNotFound(path: url.path)
+        }
+        guard !isFolder.boolValue else {
+            throw CheckpointError.fileOperationFailed(path: url.path, operation: "read", reason: "it is a folder, not a file")
         }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw CheckpointError.fileOperationFailed(path: url.path, operation: "read", reason: error.localizedDescription)
+            // Foundation's message on Linux is a bare Cocoa error number, so
+            // the file system's own reason is taken from open(2) when it fails.
+            let descriptor = open(url.path, O_RDONLY)
+            let reason = descriptor < 0 ? String(cString: strerror(errno)) : error.localizedDescription
+            if descriptor >= 0 { close(descriptor) }
+            throw CheckpointError.fileOperationFailed(path: url.path, operation: "read", reason: reason)
         }
         do {
             try self.init(data: data)

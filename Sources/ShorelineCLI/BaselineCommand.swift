@@ -1,0 +1,154 @@
+import Evaluation
+import Foundation
+import GeoRaster
+import Tiling
+
+/// `shoreline baseline`: water masks from NDWI / MNDWI thresholds, or
+/// k-means clusters named label-free.
+enum BaselineCommand {
+    static let spec = CommandSpec(
+        name: "baseline",
+        summary: "Write water masks from a water index and a threshold, or from k-means clusters.",
+        usage: "--index ndwi|mndwi [--threshold otsu|VALUE] | --kmeans K  --output DIR SCENE_OR_DIR...",
+        discussion: """
+            --index: NDWI = (B3 - B8) / (B3 + B8), MNDWI = (B3 - B11) / (B3 + B11); water where the index
+            is above the threshold: 0 by default, a given value, or Otsu's threshold of the scene's own index
+            (a 512-bin histogram over [-1, 1], filled strip by strip). Writes DIR/<scene>_water.tif.
+
+            --kmeans K: k-means (k-means++ start, standardised reflectance of --kmeans-bands), then each
+            cluster is named water, land or cloud from its mean MNDWI (NDWI without B11) and brightness.
+            Writes DIR/<scene>_clusters.tif, DIR/<scene>_clusters.json and DIR/<scene>_water.tif.
+
+            Masks are UInt8 COGs georeferenced as the scene: 0 not water, 1 water, 255 invalid (nodata);
+            cluster rasters hold cluster ids with nodata 255. Both also write DIR/<scene>_quicklook.png and
+            DIR/<scene>_overlay.png. 'shoreline evaluate' scores either.
+            """,
+        options: [
+            OptionSpec("--output", value: "DIR", help: "output folder (required)"),
+            OptionSpec("--index", value: "NAME", help: "ndwi or mndwi"),
+            OptionSpec("--threshold", value: "otsu|VALUE", help: "water above this index value, or otsu per scene (default 0)"),
+            OptionSpec("--kmeans", value: "K", help: "k-means with K clusters, 2 to 254, instead of an index"),
+            OptionSpec("--kmeans-bands", value: "NAMES",
+                       help: "bands clustered (default: every band but B1, B9 and B10, which see the atmosphere)"),
+            OptionSpec("--seed", value: "N", help: "k-means seed (default 0)"),
+            OptionSpec("--bands", value: "NAMES", help: "band names in file order, comma-separated (B11,B8,B3)"),
+            ReflectanceOption.spec,
+        ])
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws {
+        let output = try arguments.required("--output")
+        let method = try Method(arguments)
+        let declaredBands = try arguments.list("--bands")
+        let offset = try ReflectanceOption.offset(arguments)
+        let scenes = try discoverScenes(arguments.positionals, commandName: "baseline")
+        try createOutputFolder(output)
+        console.logger.info("\(method) on \(counted(scenes.count, "scene")) into '\(output)'")
+
+        let bar = console.progressBar(unit: "scenes")
+        var lines: [String] = []
+        for (number, scene) in scenes.enumerated() {
+            lines.append(try runBaseline(method, scene: scene, bandNames: declaredBands, offset: offset, output: output))
+            bar.update(completed: number + 1, total: scenes.count)
+        }
+        bar.finish()
+        lines.forEach(console.print)
+    }
+
+    /// Runs one baseline on one scene and writes its files into `output`.
+    /// - Returns: the line printed for the scene.
+    @discardableResult
+    static func runBaseline(_ method: Method, scene: SceneSource, bandNames: [String]?, offset: Float?,
+                            output: String) throws -> String {
+        let dataset = try scene.open(bandNames: bandNames)
+        let scale = ReflectanceScale.forScene(dataset, offset: offset)
+        let base = (output as NSString).appendingPathComponent(scene.name)
+        let water: [UInt8]
+        let line: String
+        switch method {
+        case .index(let baseline):
+            let mask = try baseline.segment(dataset, scale: scale)
+            try RasterWriter.writeMask(mask.values, like: dataset, nodata: WaterMaskValue.invalid, bandName: "water",
+                                       to: base + PredictionFile.waterSuffix)
+            water = mask.values
+            line = "\(scene.name)  threshold \(mask.threshold.map { String(format: "%.3f", $0) } ?? "none")  water \(percent(water))"
+        case .kmeans(let configuration, let bands):
+            let names = bands ?? dataset.bandNames.filter { !["B1", "B9", "B10"].contains($0) }
+            let result = try KMeansBaseline(bands: names, configuration: configuration).segment(dataset, scale: scale)
+            let written = try PredictionWriter.write(clusters: result.assignments, clusterCount: configuration.clusterCount,
+                                                     dataset: dataset, scene: scene.name, folder: output, scale: scale)
+            water = written.water
+            let clusterNames = written.statistics.mapping.classes.map { $0?.description ?? "unmapped" }
+            line = "\(scene.name)  clusters \(clusterNames.joined(separator: ","))  water \(percent(water))"
+                + (result.converged ? "" : "  (not converged in \(result.iterations) iterations)")
+        }
+        try SceneQuicklook.write(dataset, water: water, quicklookPath: base + PredictionFile.quicklookSuffix,
+                                 overlayPath: base + PredictionFile.overlaySuffix)
+        return line
+    }
+
+    /// The baseline chosen on the command line.
+    enum Method: CustomStringConvertible {
+        case index(WaterIndexBaseline)
+        case kmeans(KMeansConfiguration, bands: [String]?)
+
+        init(_ arguments: ParsedArguments) throws {
+            let hint = "run 'shoreline baseline --help'"
+            switch (arguments.string("--index"), arguments.string("--kmeans")) {
+            case (let name?, nil):
+                guard let index = WaterIndex(rawValue: name.lowercased()) else {
+                    throw UsageError(description: "option '--index' must be ndwi or mndwi, got '\(name)'; \(hint)")
+                }
+                let threshold: WaterIndexThreshold
+                switch arguments.string("--threshold") {
+                case nil: threshold = .fixed(0)
+                case "otsu"?: threshold = .otsu(binCount: 512)
+                case let text?:
+                    guard let value = Float(text), value.isFinite else {
+                        throw UsageError(description: "option '--threshold' must be otsu or a number such as 0.1, got '\(text)'; \(hint)")
+                    }
+                    threshold = .fixed(value)
+                }
+                for option in ["--kmeans-bands", "--seed"] where arguments.string(option) != nil {
+                    throw UsageError(description: "option '\(option)' belongs to --kmeans, not --index; \(hint)")
+                }
+                self = .index(WaterIndexBaseline(index: index, threshold: threshold))
+            case (nil, _?):
+                let count = try arguments.integer("--kmeans", default: 3, in: 2...254)
+                if arguments.string("--threshold") != nil {
+                    throw UsageError(description: "option '--threshold' belongs to --index, not --kmeans; \(hint)")
+                }
+                let seed = try arguments.integer("--seed", default: 0, in: 0...Int.max)
+                self = .kmeans(KMeansConfiguration(clusterCount: count, seed: UInt64(seed)), bands: try arguments.list("--kmeans-bands"))
+            case (_?, _?):
+                throw UsageError(description: "options '--index' and '--kmeans' exclude each other; give one (\(hint))")
+            case (nil, nil):
+                throw UsageError(description: "baseline needs '--index ndwi|mndwi' or '--kmeans K'; \(hint)")
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .index(let baseline):
+                let threshold: String
+                switch baseline.threshold {
+                case .fixed(let value): threshold = "> \(value)"
+                case .otsu: threshold = "> Otsu"
+                }
+                return "\(baseline.index.rawValue.uppercased()) \(threshold)"
+            case .kmeans(let configuration, _):
+                return "k-means (k = \(configuration.clusterCount))"
+            }
+        }
+    }
+}
+
+/// Returns the water share of the valid pixels of a mask, such as `26.7 %`.
+func percent(_ mask: [UInt8]) -> String {
+    var water = 0
+    var valid = 0
+    for value in mask where value != WaterMaskValue.invalid {
+        valid += 1
+        if value == WaterMaskValue.water { water += 1 }
+    }
+    return valid == 0 ? "- (no valid pixel)" : String(format: "%.1f %%", 100 * Double(water) / Double(valid))
+}

@@ -1,0 +1,92 @@
+import Clustering
+import Evaluation
+import Foundation
+import GeoRaster
+import TensorEngine
+import Tiling
+
+/// `shoreline segment`: whole-scene cluster and water masks from a trained run.
+enum SegmentCommand {
+    static let spec = CommandSpec(
+        name: "segment",
+        summary: "Segment whole scenes with a trained run into cluster and water masks.",
+        usage: "--model RUN --output DIR SCENE_OR_DIR... [options]",
+        discussion: """
+            Each scene is segmented in windows of --window px plus a margin of half the model's receptive
+            field on every side (the margin is cut off again, so window seams do not show); pixels past the
+            scene's border are reflected from inside. Windows are read one row at a time.
+
+            Writes, georeferenced as the scene: DIR/<scene>_clusters.tif (UInt8 COG of cluster ids, nodata
+            255, overviews by nearest neighbour), DIR/<scene>_clusters.json (each cluster's mean MNDWI, or
+            NDWI without B11, and mean visible reflectance, with the names below), DIR/<scene>_water.tif
+            (0 not water, 1 water, nodata 255), DIR/<scene>_quicklook.png and DIR/<scene>_overlay.png.
+            Clusters are named without labels: mean visible reflectance from 0.3 is cloud, else a mean
+            index above 0 is water, else land.
+            """,
+        options: [
+            OptionSpec("--model", value: "RUN", help: "run folder written by 'shoreline train' (required)"),
+            OptionSpec("--output", value: "DIR", help: "output folder (required)"),
+            OptionSpec("--input", .repeated, value: "PATH", help: "scene file or folder (repeatable; positionals work too)"),
+            OptionSpec("--head", value: "NAME", help: "head whose clusters are written (default: the first, main)"),
+            OptionSpec("--window", value: "N", help: "window core side in pixels, even (default 512)"),
+            OptionSpec("--bands", value: "NAMES", help: "band names in file order, comma-separated (B11,B8,B3)"),
+            OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
+            ReflectanceOption.spec,
+        ])
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws {
+        let hint = "run 'shoreline segment --help'"
+        let runFolder = try arguments.required("--model")
+        let output = try arguments.required("--output")
+        let window = try arguments.integer("--window", default: 512, in: 2...65_536)
+        guard window % 2 == 0 else {
+            throw UsageError(description: "option '--window' must be even, got '\(window)'; \(hint)")
+        }
+        EngineThreads.set(try arguments.integer("--threads", default: 1, in: 1...256))
+        let declaredBands = try arguments.list("--bands")
+        let offset = try ReflectanceOption.offset(arguments)
+        let scenes = try discoverScenes(arguments.strings("--input") + arguments.positionals, commandName: "segment")
+
+        let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: runFolder))
+        var head = 0
+        if let name = arguments.string("--head") {
+            guard let index = model.headNames.firstIndex(of: name) else {
+                throw UsageError(description: "option '--head' must be one of \(model.headNames.joined(separator: ", ")), got '\(name)'; \(hint)")
+            }
+            head = index
+        }
+        guard model.clusterCounts[head] <= 254 else {
+            throw UsageError(description: "head '\(model.headNames[head])' has \(model.clusterCounts[head]) clusters but cluster rasters hold at most 254; choose another --head")
+        }
+        try createOutputFolder(output)
+        let segmenter = SceneSegmenter(model: model, coreSize: window, head: head)
+        console.logger.info("segmenting \(counted(scenes.count, "scene")) with head '\(model.headNames[head])' (\(model.clusterCounts[head]) clusters) into '\(output)'")
+
+        var lines: [String] = []
+        for scene in scenes {
+            let dataset = try scene.open(bandNames: declaredBands)
+            let scale = ReflectanceScale.forScene(dataset, offset: offset)
+            let started = Date()
+            let bar = console.progressBar(unit: "windows")
+            let segmentation: SceneSegmentation
+            do {
+                segmentation = try segmenter.segment(dataset, scale: scale) { bar.update(completed: $0, total: $1) }
+                bar.finish()
+            } catch {
+                bar.finish()
+                throw error
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let written = try PredictionWriter.write(clusters: segmentation.clusters, clusterCount: segmentation.clusterCount,
+                                                     dataset: dataset, scene: scene.name, folder: output, scale: scale)
+            let base = (output as NSString).appendingPathComponent(scene.name)
+            try SceneQuicklook.write(dataset, water: written.water, quicklookPath: base + PredictionFile.quicklookSuffix,
+                                     overlayPath: base + PredictionFile.overlaySuffix)
+            let names = written.statistics.mapping.classes.map { $0?.description ?? "empty" }
+            let megapixels = Double(dataset.width * dataset.height) / 1e6
+            lines.append("\(scene.name)  clusters \(names.joined(separator: ","))  water \(percent(written.water))  "
+                         + String(format: "%.2f Mpx/s", megapixels / max(seconds, 1e-9)))
+        }
+        lines.forEach(console.print)
+    }
+}
