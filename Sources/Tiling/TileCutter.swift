@@ -7,6 +7,10 @@ struct PreparedScene: Sendable {
     let name: String
     let windows: [Window]
     let sceneWindow: Window
+    /// The bytes of the storage blocks that one row of tiles reads, when
+    /// other tiles read those blocks again (a stripped scene, overlapping
+    /// tiles, block rows not aligned with tile rows), or 0.
+    let sharedBlockRowBytes: Int
 
     /// The most tiles one scene may give: 10 million windows take 320 MB.
     /// A 2 GB Sentinel-2 scene gives about 300 tiles of 512 px.
@@ -20,6 +24,15 @@ struct PreparedScene: Sendable {
         name = pair.scene.name
         let scene = try pair.scene.open(bandNames: options.bandNames)
         sceneWindow = scene.fullWindow
+        // Blocks wider than a tile (the strips of a stripped scene) serve every
+        // tile of a row, and block rows that straddle two tile rows serve both.
+        let stride = options.tileSize - options.overlap
+        if scene.blockSize.width > options.tileSize || stride % max(scene.blockSize.height, 1) != 0 {
+            let sampleBytes = scene.bands.reduce(0) { $0 + $1.dataType.byteCount }
+            sharedBlockRowBytes = (options.tileSize + scene.blockSize.height) * scene.width * sampleBytes
+        } else {
+            sharedBlockRowBytes = 0
+        }
         let grid = TileGrid(sceneWidth: scene.width, sceneHeight: scene.height,
                             tileSize: options.tileSize, overlap: options.overlap)
         // A corrupt header can declare billions of pixels in a tiny file; the
