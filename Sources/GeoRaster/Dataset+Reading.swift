@@ -30,11 +30,18 @@ extension Dataset {
         let names = names ?? bandNames
         var indices = try bandIndices(names)
         let pixelCount = window.pixelCount
-        var samples = [Sample](repeating: fill, count: names.count * pixelCount)
-        var validity = [Bool](repeating: false, count: pixelCount)
         guard let inside = window.intersection(with: fullWindow) else {
-            return RasterBlock(window: window, bandNames: names, samples: samples, validity: validity)
+            return RasterBlock(window: window, bandNames: names,
+                               samples: [Sample](repeating: fill, count: names.count * pixelCount),
+                               validity: [Bool](repeating: false, count: pixelCount))
         }
+        // A window inside the scene is overwritten whole by GDAL, so it
+        // skips the fill pass (6.8 MB for a 512 x 512 x 13 UInt16 tile).
+        let isInside = inside == window
+        var samples = isInside
+            ? [Sample](unsafeUninitializedCapacity: names.count * pixelCount) { $1 = names.count * pixelCount }
+            : [Sample](repeating: fill, count: names.count * pixelCount)
+        var validity = [Bool](repeating: isInside, count: pixelCount)
 
         // Read the part inside the scene into its place in the buffer.
         let sampleSize = MemoryLayout<Sample>.stride
@@ -53,16 +60,20 @@ extension Dataset {
                                     message: "cannot read window \(inside) of scene '\(path)'",
                                     fix: "the file may be truncated or corrupt: re-download or re-export it")
         }
-        for row in inside.rowOffset..<inside.rowEnd {
-            let start = (row - window.rowOffset) * window.width + (inside.columnOffset - window.columnOffset)
-            for index in start..<(start + inside.width) { validity[index] = true }
+        let insideRows = (inside.rowOffset - window.rowOffset)..<(inside.rowEnd - window.rowOffset)
+        let insideColumns = (inside.columnOffset - window.columnOffset)..<(inside.columnEnd - window.columnOffset)
+        if !isInside {
+            for row in insideRows {
+                let start = row * window.width
+                for index in (start + insideColumns.lowerBound)..<(start + insideColumns.upperBound) { validity[index] = true }
+            }
         }
 
         // Apply the file's mask, then the nodata and all-zero rules.
         if hasDatasetMask {
             let mask = try readDatasetMask(inside)
             for row in 0..<inside.height {
-                let target = (row + inside.rowOffset - window.rowOffset) * window.width + (inside.columnOffset - window.columnOffset)
+                let target = (row + insideRows.lowerBound) * window.width + insideColumns.lowerBound
                 for column in 0..<inside.width where mask[row * inside.width + column] == 0 {
                     validity[target + column] = false
                 }
@@ -75,33 +86,86 @@ extension Dataset {
         let checkZero = rule.zeroInAllBandsIsInvalid && indices.allSatisfy { self.bands[Int($0) - 1].dataType.isInteger }
         let checkFinite = rule.nonFiniteInAnyBandIsInvalid && !Sample.rasterDataType.isInteger
         if checkNodata || checkZero || checkFinite {
-            let zero: Sample = 0
-            samples.withUnsafeBufferPointer { buffer in
-                for pixel in 0..<pixelCount where validity[pixel] {
-                    var allZero = true
-                    for band in 0..<names.count {
-                        let value = buffer[band * pixelCount + pixel]
-                        if checkFinite, !value.isFiniteSample {
-                            validity[pixel] = false
-                            break
-                        }
-                        if checkNodata, let nodata = nodataValues[band],
-                           value == nodata || (nodata.isNaNSample && value.isNaNSample) {
-                            validity[pixel] = false
-                            break
-                        }
-                        if value != zero { allZero = false }
-                    }
-                    if checkZero, allZero, validity[pixel] { validity[pixel] = false }
-                }
-            }
+            Self.applySampleRules(samples: samples, validity: &validity, pixelCount: pixelCount,
+                                  nodataValues: checkNodata ? nodataValues : [], checkZero: checkZero,
+                                  checkFinite: checkFinite)
         }
 
         // Invalid pixels hold the fill value, so no stale data leaks out.
-        for pixel in 0..<pixelCount where !validity[pixel] {
-            for band in 0..<names.count { samples[band * pixelCount + pixel] = fill }
-        }
+        Self.fillInvalid(samples: &samples, validity: validity, pixelCount: pixelCount, fill: fill)
         return RasterBlock(window: window, bandNames: names, samples: samples, validity: validity)
+    }
+
+    /// Marks pixels invalid that contain their band's nodata value in any
+    /// band, (with `checkFinite`) NaN or an infinity in any band, or (with
+    /// `checkZero`) 0 in every band.
+    ///
+    /// Runs band by band over contiguous samples with one flag byte per
+    /// pixel, so the compiler vectorises the loops. A pixel-by-pixel walk
+    /// across bands jumps a whole band between samples, and it took about
+    /// 7 % of the CPU time of tiling a 5490 px scene (perf).
+    /// - Parameter nodataValues: one per band, or empty to skip the nodata rule.
+    @inline(__always)
+    static func applySampleRules<Sample: RasterSample>(
+        samples: [Sample], validity: inout [Bool], pixelCount: Int, nodataValues: [Sample?], checkZero: Bool,
+        checkFinite: Bool
+    ) {
+        // Flag bits per pixel: 1 = some band is non-zero, 2 = some band is nodata or not finite.
+        var flags = [UInt8](repeating: 0, count: pixelCount)
+        let bandCount = samples.count / max(pixelCount, 1)
+        let zero: Sample = 0
+        samples.withUnsafeBufferPointer { buffer in
+            flags.withUnsafeMutableBufferPointer { flags in
+                for band in 0..<bandCount {
+                    let values = UnsafeBufferPointer(rebasing: buffer[(band * pixelCount)..<((band + 1) * pixelCount)])
+                    if checkFinite {
+                        for pixel in 0..<pixelCount { flags[pixel] |= values[pixel].isFiniteSample ? 0 : 2 }
+                    }
+                    let nodata = band < nodataValues.count ? nodataValues[band] : nil
+                    switch (checkZero, nodata) {
+                    case (false, nil):
+                        continue
+                    case (true, nil):
+                        for pixel in 0..<pixelCount { flags[pixel] |= values[pixel] != zero ? 1 : 0 }
+                    case (_, let nodata?) where nodata.isNaNSample:
+                        for pixel in 0..<pixelCount {
+                            let value = values[pixel]
+                            flags[pixel] |= (checkZero && value != zero ? 1 : 0) | (value.isNaNSample ? 2 : 0)
+                        }
+                    case (true, let nodata?):
+                        for pixel in 0..<pixelCount {
+                            let value = values[pixel]
+                            flags[pixel] |= (value != zero ? 1 : 0) | (value == nodata ? 2 : 0)
+                        }
+                    case (false, let nodata?):
+                        for pixel in 0..<pixelCount { flags[pixel] |= values[pixel] == nodata ? 2 : 0 }
+                    }
+                }
+            }
+        }
+        let required: UInt8 = checkZero ? 1 : 0
+        flags.withUnsafeBufferPointer { flags in
+            validity.withUnsafeMutableBufferPointer { validity in
+                for pixel in 0..<pixelCount {
+                    validity[pixel] = validity[pixel] && (flags[pixel] & 3) == required
+                }
+            }
+        }
+    }
+
+    /// Writes `fill` into every band of every invalid pixel.
+    @inline(__always)
+    static func fillInvalid<Sample: RasterSample>(samples: inout [Sample], validity: [Bool], pixelCount: Int, fill: Sample) {
+        guard validity.contains(false) else { return }
+        let bandCount = samples.count / max(pixelCount, 1)
+        validity.withUnsafeBufferPointer { validity in
+            samples.withUnsafeMutableBufferPointer { buffer in
+                for band in 0..<bandCount {
+                    let base = band * pixelCount
+                    for pixel in 0..<pixelCount where !validity[pixel] { buffer[base + pixel] = fill }
+                }
+            }
+        }
     }
 
     /// Reads the dataset mask (0 invalid, non-zero valid) of a window inside the scene.

@@ -1,4 +1,5 @@
 import CGDAL
+import Foundation
 
 /// The process-wide GDAL library: driver registration, error capture and
 /// version.
@@ -34,6 +35,18 @@ public enum GDALLibrary {
         registerDrivers()
         guard CPLGetConfigOption("GDAL_CACHEMAX", nil) == nil else { return }
         GDALSetCacheMax64(Int64(megabytes) * 1024 * 1024)
+    }
+
+    /// Raises GDAL's block cache (`GDALSetCacheMax64`) to at least `bytes`,
+    /// and at most a quarter of physical memory, unless the user set
+    /// `GDAL_CACHEMAX`. A cache smaller than the blocks a job reads again
+    /// makes GDAL decode those blocks again.
+    public static func raiseBlockCache(toAtLeast bytes: Int) {
+        registerDrivers()
+        guard CPLGetConfigOption("GDAL_CACHEMAX", nil) == nil else { return }
+        let ceiling = Int64(ProcessInfo.processInfo.physicalMemory / 4)
+        let requested = min(Int64(bytes), ceiling)
+        if requested > GDALGetCacheMax64() { GDALSetCacheMax64(requested) }
     }
 
     /// Clears this thread's last GDAL error (`CPLErrorReset`).

@@ -211,7 +211,12 @@ public enum RasterWriter {
         if status == CE_None, let validity {
             status = GDALCreateDatasetMaskBand(handle, GMF_PER_DATASET)
             if status == CE_None {
-                var mask = validity.map { $0 ? UInt8(255) : 0 }
+                var mask = [UInt8](repeating: 0, count: validity.count)
+                validity.withUnsafeBufferPointer { validity in
+                    mask.withUnsafeMutableBufferPointer { mask in
+                        for pixel in 0..<validity.count { mask[pixel] = validity[pixel] ? 255 : 0 }
+                    }
+                }
                 let maskBand = GDALGetMaskBand(GDALGetRasterBand(handle, 1))
                 status = GDALRasterIO(maskBand, GF_Write, 0, 0, Int32(width), Int32(height), &mask,
                                       Int32(width), Int32(height), GDT_Byte, 0, 0)

@@ -49,7 +49,7 @@ enum TileCommand {
             OptionSpec("--shard", value: "I/N", help: "tile only shard I of N (0 <= I < N), split by scene name"),
             OptionSpec("--workers", value: "N", help: "threads reading and writing tiles (default 1)"),
             OptionSpec("--compression", value: "NAME", help: "deflate (default), zstd, lzw or none"),
-            OptionSpec("--cache-mb", value: "N", help: "GDAL block cache in MB unless GDAL_CACHEMAX is set (default 256)"),
+            OptionSpec("--cache-mb", value: "N", help: "GDAL block cache in MB unless GDAL_CACHEMAX is set, raised for stripped scenes (default 64)"),
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -87,7 +87,7 @@ enum TileCommand {
             }
             options.compression = compression
         }
-        GDALLibrary.limitBlockCache(megabytes: try arguments.integer("--cache-mb", default: 256, in: 16...1_000_000))
+        GDALLibrary.limitBlockCache(megabytes: try arguments.integer("--cache-mb", default: 64, in: 16...1_000_000))
 
         // Scenes and labels.
         let rules = try arguments.strings("--label-rule").map { text in

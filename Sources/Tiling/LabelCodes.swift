@@ -77,12 +77,22 @@ public struct LabelCodes: Sendable, Equatable, CustomStringConvertible {
             // A dense lookup for the usual small codes, the dictionary otherwise.
             var lookup = [SurfaceClass?](repeating: nil, count: 512)
             for (code, surface) in table where code >= -256 && code < 256 { lookup[code + 256] = surface }
-            for pixel in 0..<pixelCount where validity[pixel] {
-                let code = Int(samples[pixel])
-                let surface = (code >= -256 && code < 256) ? lookup[code + 256] : table[code]
-                guard let surface else { return .failure(UnknownCode(code: code)) }
-                classes[pixel] = surface
+            let unknown: Int? = samples.withUnsafeBufferPointer { samples in
+                validity.withUnsafeBufferPointer { validity in
+                    lookup.withUnsafeBufferPointer { lookup in
+                        classes.withUnsafeMutableBufferPointer { classes in
+                            for pixel in 0..<pixelCount where validity[pixel] {
+                                let code = Int(samples[pixel])
+                                let surface = (code >= -256 && code < 256) ? lookup[code &+ 256] : table[code]
+                                guard let surface else { return code }
+                                classes[pixel] = surface
+                            }
+                            return nil
+                        }
+                    }
+                }
             }
+            if let unknown { return .failure(UnknownCode(code: unknown)) }
         case .cloudAndWaterBands:
             for pixel in 0..<pixelCount where validity[pixel] {
                 let cloud = samples[pixel]

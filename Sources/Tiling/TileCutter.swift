@@ -8,6 +8,10 @@ struct PreparedScene: Sendable {
     let windows: [Window]
     let sceneWindow: Window
     let bandCount: Int
+    /// The bytes of the storage blocks that one row of tiles reads, when
+    /// other tiles read those blocks again (a stripped scene, overlapping
+    /// tiles, block rows not aligned with tile rows), or 0.
+    let sharedBlockRowBytes: Int
 
     /// The most tiles one scene may give: 10 million windows take 320 MB.
     /// A 2 GB Sentinel-2 scene gives about 300 tiles of 512 px.
@@ -22,6 +26,15 @@ struct PreparedScene: Sendable {
         let scene = try pair.scene.open(bandNames: options.bandNames)
         sceneWindow = scene.fullWindow
         bandCount = scene.bands.count
+        // Blocks wider than a tile (the strips of a stripped scene) serve every
+        // tile of a row, and block rows that straddle two tile rows serve both.
+        let stride = options.tileSize - options.overlap
+        if scene.blockSize.width > options.tileSize || stride % max(scene.blockSize.height, 1) != 0 {
+            let sampleBytes = scene.bands.reduce(0) { $0 + $1.dataType.byteCount }
+            sharedBlockRowBytes = (options.tileSize + scene.blockSize.height) * scene.width * sampleBytes
+        } else {
+            sharedBlockRowBytes = 0
+        }
         let grid = TileGrid(sceneWidth: scene.width, sceneHeight: scene.height,
                             tileSize: options.tileSize, overlap: options.overlap)
         // A corrupt header can declare billions of pixels in a tiny file; the
@@ -132,14 +145,32 @@ final class TileCutter {
         }
 
         // Convert the label, marking pixels invalid where the image is.
-        var classes: [SurfaceClass]?
+        // `classCodes` contains `SurfaceClass` raw values, as the label tile stores them.
+        var classCodes: [UInt8]?
+        var labelValidCount = 0
+        var waterCount = 0
+        var cloudCount = 0
         if let label, let codes = job.options.labelCodes {
             let samples = try label.read(window: window, as: Int32.self, fill: 0,
                                          rule: ValidityRule(zeroInAllBandsIsInvalid: false))
             switch codes.classify(samples.samples, validity: samples.validity) {
-            case .success(var converted):
-                for pixel in converted.indices where !image.validity[pixel] { converted[pixel] = .invalid }
-                classes = converted
+            case .success(let converted):
+                // One pass: mark invalid image pixels and count the classes.
+                var tileCodes = [UInt8](repeating: SurfaceClass.invalid.rawValue, count: converted.count)
+                converted.withUnsafeBufferPointer { converted in
+                    image.validity.withUnsafeBufferPointer { validity in
+                        tileCodes.withUnsafeMutableBufferPointer { tileCodes in
+                            for pixel in 0..<converted.count where validity[pixel] {
+                                let code = converted[pixel].rawValue
+                                tileCodes[pixel] = code
+                                labelValidCount &+= code == SurfaceClass.invalid.rawValue ? 0 : 1
+                                waterCount &+= code == SurfaceClass.water.rawValue ? 1 : 0
+                                cloudCount &+= code == SurfaceClass.cloud.rawValue ? 1 : 0
+                            }
+                        }
+                    }
+                }
+                classCodes = tileCodes
             case .failure(let unknown):
                 throw TilingError.unknownLabelCode(label: label.path, code: unknown.code,
                                                    codes: codes.name, definedCodes: codes.definedCodes)
@@ -150,9 +181,11 @@ final class TileCutter {
         let tileID = TileGrid.tileID(window)
         let fileName = "\(scene.name)_\(tileID).tif"
         let imagePath = "images/\(fileName)"
-        let labelPath = classes == nil ? nil : "labels/\(fileName)"
+        let labelPath = classCodes == nil ? nil : "labels/\(fileName)"
         let inside = window.intersection(with: scene.sceneWindow)!
-        let fractions = classes.map { ClassFractions(classes: $0) }
+        let fractions = classCodes.map { _ in
+            ClassFractions(tilePixels: window.pixelCount, valid: labelValidCount, water: waterCount, cloud: cloudCount)
+        }
         let row = ManifestRow(
             scene: scene.name, tileID: tileID, window: window,
             validWidth: inside.width, validHeight: inside.height,
@@ -167,8 +200,8 @@ final class TileCutter {
             return .alreadyPresent(row)
         }
         let georeference = Georeference(of: dataset, window: window)
-        if let classes, let labelFile {
-            try RasterWriter.write(samples: classes.map(\.rawValue), width: window.width, height: window.height,
+        if let classCodes, let labelFile {
+            try RasterWriter.write(samples: classCodes, width: window.width, height: window.height,
                                    bandNames: ["class"], georeference: georeference,
                                    nodata: Double(SurfaceClass.invalid.rawValue),
                                    to: labelFile, compression: job.options.compression)
@@ -196,13 +229,15 @@ struct ClassFractions {
     let cloud: Double
     let invalid: Double
 
-    init(classes: [SurfaceClass]) {
-        var counts = [0, 0, 0, 0]
-        for surface in classes { counts[Int(surface.rawValue)] += 1 }
-        let valid = classes.count - counts[Int(SurfaceClass.invalid.rawValue)]
-        water = valid == 0 ? 0 : Double(counts[Int(SurfaceClass.water.rawValue)]) / Double(valid)
-        cloud = valid == 0 ? 0 : Double(counts[Int(SurfaceClass.cloud.rawValue)]) / Double(valid)
-        invalid = classes.isEmpty ? 1 : Double(classes.count - valid) / Double(classes.count)
+    /// Computes the fractions from pixel counts of one tile.
+    /// - Parameters:
+    ///   - tilePixels: width x height, padding included.
+    ///   - valid: pixels valid in both image and label.
+    ///   - water: water pixels among them; `cloud`: cloud pixels among them.
+    init(tilePixels: Int, valid: Int, water: Int, cloud: Int) {
+        self.water = valid == 0 ? 0 : Double(water) / Double(valid)
+        self.cloud = valid == 0 ? 0 : Double(cloud) / Double(valid)
+        invalid = tilePixels == 0 ? 1 : Double(tilePixels - valid) / Double(tilePixels)
     }
 }
 

@@ -54,6 +54,30 @@ import TestSupport
         #expect(kept.validity == [true, true, true])
     }
 
+    /// Pixels of a 2-band scene with nodata 7: 0 in both bands, nodata in
+    /// the first band, nodata in the second, 0 in one band only, and data.
+    static let rulePixels: [[UInt16]] = [[0, 0], [7, 900], [900, 7], [0, 900], [300, 900]]
+
+    @Test(arguments: [
+        (ValidityRule(), [false, false, false, true, true]),
+        (ValidityRule(zeroInAllBandsIsInvalid: false), [true, false, false, true, true]),
+        (ValidityRule(nodataInAnyBandIsInvalid: false), [false, true, true, true, true]),
+        (ValidityRule(zeroInAllBandsIsInvalid: false, nodataInAnyBandIsInvalid: false), [true, true, true, true, true]),
+    ])
+    func nodataAndZeroRulesCombine(rule: ValidityRule, expected: [Bool]) throws {
+        let path = try RasterFixtures.writeScene(scratch.file("rules-\(expected.map { $0 ? "1" : "0" }.joined()).tif"), width: 5, height: 1,
+                                                 bandNames: ["B3", "B8"], nodata: 7) { band, _, column in
+            Self.rulePixels[column][band]
+        }
+        let dataset = try Dataset(path: path.path)
+        let block = try dataset.read(window: dataset.fullWindow, as: UInt16.self, fill: 1, rule: rule)
+        #expect(block.validity == expected)
+        for pixel in expected.indices where !expected[pixel] {
+            #expect(block[band: 0, row: 0, column: pixel] == 1, "invalid pixel \(pixel) contains the fill value in band 0")
+            #expect(block[band: 1, row: 0, column: pixel] == 1, "invalid pixel \(pixel) contains the fill value in band 1")
+        }
+    }
+
     @Test func bandsReadInRequestedOrder() throws {
         let names = Sentinel2Bands.level2A
         let path = try RasterFixtures.writeScene(scratch.file("l2a.tif"), width: 2, height: 2,
