@@ -21,6 +21,7 @@ public enum Shoreline {
         (InfoCommand.spec, InfoCommand.run),
         (TileCommand.spec, TileCommand.run),
         (MergeManifestsCommand.spec, MergeManifestsCommand.run),
+        (TrainCommand.spec, TrainCommand.run),
     ]
 
     /// Runs the command line given without the program name.

@@ -1,0 +1,72 @@
+import TensorEngine
+
+/// The segmentation network of IIC (Ji, Henriques and Vedaldi, ICCV 2019),
+/// sized for a CPU: a VGG-style trunk and one head per clustering.
+///
+/// With w the width, the trunk is (3x3 convolution, batch norm, ReLU) with
+/// w, 2w channels, a 2x2 max pool, then 4w channels and two 4w convolutions
+/// dilated by 2. Each head is a 1x1 convolution, a softmax over its
+/// clusters, and bilinear upsampling back to the input size:
+/// ```
+/// input [N, C, H, W] → trunk [N, 4w, H/2, W/2] → head k [N, K_k, H, W]
+/// ```
+/// State names follow PyTorch: `trunk.0.weight`, `heads.1.bias`, ...
+public final class IICNetwork: Module {
+    public let trunk: Sequential
+    /// One 1x1 convolution per head, in the order of `clusterCounts`.
+    public let heads: [Conv2d]
+    public let clusterCounts: [Int]
+    public var isTraining = true
+
+    /// - Parameters:
+    ///   - bands: input channels C.
+    ///   - width: w, the channels of the first convolution.
+    ///   - clusterCounts: K of each head.
+    public init(bands: Int, width: Int, clusterCounts: [Int], generator: inout SeededGenerator) {
+        precondition(bands >= 1 && width >= 1 && !clusterCounts.isEmpty && clusterCounts.allSatisfy { $0 >= 2 },
+                     "IIC network needs bands, width >= 1 and heads of >= 2 clusters, got \(bands), \(width), \(clusterCounts)")
+        var layers: [Module] = []
+        var channels = bands
+        for (index, (outChannels, dilation)) in Self.trunkLayers(width: width).enumerated() {
+            layers += [Conv2d(inChannels: channels, outChannels: outChannels, kernelSize: 3, padding: dilation,
+                              dilation: dilation, bias: false, generator: &generator),
+                       BatchNorm2d(channels: outChannels), ReLU()]
+            if index == 1 { layers.append(MaxPool2d(window: 2)) }
+            channels = outChannels
+        }
+        trunk = Sequential(layers)
+        heads = clusterCounts.map { Conv2d(inChannels: channels, outChannels: $0, kernelSize: 1, generator: &generator) }
+        self.clusterCounts = clusterCounts
+    }
+
+    /// Output channels and dilation of each trunk convolution.
+    static func trunkLayers(width: Int) -> [(channels: Int, dilation: Int)] {
+        [(width, 1), (2 * width, 1), (4 * width, 1), (4 * width, 2), (4 * width, 2)]
+    }
+
+    /// The side of the input square one output pixel sees: 3x3 convolutions
+    /// add 2 and 2 pixels at full resolution, the pool 1, and after it each
+    /// convolution adds 2 · dilation pooled pixels (4 · dilation input
+    /// pixels): 1 + 2 + 2 + 1 + 4 + 8 + 8 = 26, plus 2 for the upsampling.
+    public static let receptiveField = 28
+
+    /// The cluster probabilities of every head, `[N, K_k, H, W]` each.
+    /// H and W must be even so that the pooled map upsamples back exactly.
+    public func headProbabilities(_ input: Tensor) -> [Tensor] {
+        precondition(input.shape.count == 4, "IIC network needs [N, C, H, W] input, got \(input.shape)")
+        let (height, width) = (input.shape[2], input.shape[3])
+        let features = trunk(input)
+        return heads.map { head in
+            head(features).softmax().resizedBilinear(height: height, width: width)
+        }
+    }
+
+    /// The main head's probabilities.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        headProbabilities(input)[0]
+    }
+
+    public var children: [(name: String, module: Module)] {
+        [("trunk", trunk)] + heads.enumerated().map { ("heads.\($0.offset)", $0.element as Module) }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// The training settings that do not depend on the method.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// Tile folders, scene files or folders of scenes.
+    public var inputs: [String]
+    /// The run folder.
+    public var output: String
+    /// Input band names, or nil for the default choice (see `TrainingData`).
+    public var bands: [String]?
+    /// Optimiser steps in total (a resumed run stops at this step too).
+    public var steps: Int = 300
+    /// Crops per step.
+    public var batch: Int = 4
+    /// The crop side in pixels (even).
+    public var crop: Int = 96
+    public var seed: UInt64 = 0
+    /// Threads of the compute engine.
+    public var threads: Int = 1
+    /// Continue the run in `output` from its newest checkpoint.
+    public var resume: Bool = false
+    /// Steps between checkpoints; the last step always writes one.
+    public var checkpointInterval: Int = 100
+    /// Adam's learning rate.
+    public var learningRate: Float = 5e-4
+    /// Steps in a row with one cluster over 95 % of the pixels before the
+    /// collapse warning.
+    public var collapsePatience: Int = 50
+
+    public init(inputs: [String], output: String) {
+        self.inputs = inputs
+        self.output = output
+    }
+}
+
+/// A run's `config.json`: the method, its settings, the bands and their
+/// normalisation statistics, and the training options.
+public struct RunConfiguration: Codable, Equatable, Sendable {
+    /// The method's name, such as `iic`.
+    public var method: String
+    /// Input band names, in order.
+    public var bands: [String]
+    public var statistics: BandStatistics
+    public var training: TrainingOptions
+    /// IIC's settings, for IIC runs.
+    public var iic: IICConfiguration?
+
+    public init(method: String, bands: [String], statistics: BandStatistics, training: TrainingOptions) {
+        self.method = method
+        self.bands = bands
+        self.statistics = statistics
+        self.training = training
+    }
+
+    /// The file name inside a run folder.
+    public static let fileName = "config.json"
+
+    /// Reads `run/config.json`.
+    /// - Throws: `ClusteringError.invalidRun` when it is missing or malformed.
+    public static func read(run: URL) throws -> RunConfiguration {
+        let url = run.appendingPathComponent(fileName)
+        guard let data = try? Data(contentsOf: url) else {
+            throw ClusteringError.invalidRun(run.path, reason: "it has no readable \(fileName)")
+        }
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(RunConfiguration.self, from: data)
+        } catch {
+            throw ClusteringError.invalidRun(run.path, reason: "\(fileName) is malformed (\(error))")
+        }
+    }
+
+    /// Writes `run/config.json` under a temporary name, then renames it.
+    public func write(run: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = try encoder.encode(self)
+        try RunFolder.writeAtomically(data, to: run.appendingPathComponent(Self.fileName))
+    }
+}
+
+/// The files of a run folder:
+/// ```
+/// RUN/config.json
+/// RUN/checkpoints/step-000100.safetensors, ..., final.safetensors
+/// RUN/log.jsonl
+/// ```
+public enum RunFolder {
+    public static func checkpoints(_ run: URL) -> URL { run.appendingPathComponent("checkpoints") }
+    public static func log(_ run: URL) -> URL { run.appendingPathComponent("log.jsonl") }
+    public static func final(_ run: URL) -> URL { checkpoints(run).appendingPathComponent("final.safetensors") }
+
+    /// The checkpoint of a step, `step-NNNNNN.safetensors`.
+    public static func checkpoint(_ run: URL, step: Int) -> URL {
+        let digits = String(step)
+        return checkpoints(run).appendingPathComponent("step-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).safetensors")
+    }
+
+    /// The newest step checkpoint and its step, or nil when there is none.
+    public static func newestCheckpoint(_ run: URL) -> (url: URL, step: Int)? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints(run).path)) ?? []
+        let steps = names.compactMap { name -> Int? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
+            return Int(name.dropFirst(5).dropLast(12))
+        }
+        guard let step = steps.max() else { return nil }
+        return (checkpoint(run, step: step), step)
+    }
+
+    /// Writes data through a temporary file in the same folder, renamed into place.
+    static func writeAtomically(_ data: Data, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw ClusteringError.unwritableOutput(url.path, reason: error.localizedDescription)
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ClusteringError.unwritableOutput(url.path, reason: reason)
+        }
+    }
+}

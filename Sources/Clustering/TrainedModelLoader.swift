@@ -1,0 +1,92 @@
+import Foundation
+import TensorEngine
+
+/// A trained network in inference mode with the normalisation statistics
+/// it was trained with.
+public final class TrainedClusteringModel: SegmentationModel {
+    public let configuration: RunConfiguration
+    public let network: any ClusteringNetwork
+    public let headNames: [String]
+    public let clusterCounts: [Int]
+    public let receptiveField: Int
+
+    /// Wraps a network, switching it to inference (running batch-norm statistics).
+    public init(configuration: RunConfiguration, network: any ClusteringNetwork, headNames: [String],
+                clusterCounts: [Int], receptiveField: Int) {
+        self.configuration = configuration
+        self.network = network
+        self.headNames = headNames
+        self.clusterCounts = clusterCounts
+        self.receptiveField = receptiveField
+        network.setTraining(false)
+    }
+
+    public var bands: [String] { configuration.bands }
+
+    /// Cluster probabilities of every head; odd sides are padded by one
+    /// pixel for the network's pool, and the padding is cut off again.
+    public func clusterProbabilities(reflectance: [Float], valid: [Bool], height: Int, width: Int) -> [[Float]] {
+        let bandCount = bands.count
+        precondition(reflectance.count == bandCount * height * width && valid.count == height * width,
+                     "model needs \(bandCount) x \(height) x \(width) reflectance and \(height) x \(width) flags, got \(reflectance.count) and \(valid.count)")
+        var normalised = reflectance
+        configuration.statistics.normalise(&normalised, valid: valid)
+
+        // Pad to even sides with zeros (the band means).
+        let (paddedHeight, paddedWidth) = (height + height % 2, width + width % 2)
+        var input = [Float](repeating: 0, count: bandCount * paddedHeight * paddedWidth)
+        for band in 0..<bandCount {
+            for row in 0..<height {
+                let from = (band * height + row) * width, to = (band * paddedHeight + row) * paddedWidth
+                input[to..<(to + width)] = normalised[from..<(from + width)]
+            }
+        }
+        let outputs = withNoGradient {
+            network.headProbabilities(Tensor(shape: [1, bandCount, paddedHeight, paddedWidth], values: input))
+        }
+        return outputs.map { output in
+            let k = output.shape[1], values = output.values
+            guard paddedHeight != height || paddedWidth != width else { return values }
+            var cropped = [Float](repeating: 0, count: k * height * width)
+            for cluster in 0..<k {
+                for row in 0..<height {
+                    let from = (cluster * paddedHeight + row) * paddedWidth, to = (cluster * height + row) * width
+                    cropped[to..<(to + width)] = values[from..<(from + width)]
+                }
+            }
+            return cropped
+        }
+    }
+}
+
+/// Loads the model a training run produced, whatever its method.
+public enum TrainedModelLoader {
+    /// Reads `run/config.json` and `run/checkpoints/final.safetensors` (or
+    /// the newest step checkpoint when the run has no final one yet).
+    /// - Throws: `ClusteringError.invalidRun` or `.unknownMethod` for a bad
+    ///   run folder, `CheckpointError` for a checkpoint that does not match.
+    public static func load(run: URL) throws -> any SegmentationModel {
+        let configuration = try RunConfiguration.read(run: run)
+        var checkpoint = RunFolder.final(run)
+        if !FileManager.default.fileExists(atPath: checkpoint.path) {
+            guard let newest = RunFolder.newestCheckpoint(run) else {
+                throw ClusteringError.invalidRun(run.path, reason: "it has no checkpoint in \(RunFolder.checkpoints(run).path)")
+            }
+            checkpoint = newest.url
+        }
+
+        switch configuration.method {
+        case "iic":
+            guard let settings = configuration.iic else {
+                throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'iic' settings")
+            }
+            var generator = SeededGenerator(seed: 0)
+            let network = IICMethod(configuration: settings).makeNetwork(bands: configuration.bands.count, generator: &generator)
+            try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
+            return TrainedClusteringModel(configuration: configuration, network: network, headNames: settings.headNames,
+                                          clusterCounts: settings.clusterCounts, receptiveField: IICNetwork.receptiveField)
+        default:
+            throw ClusteringError.unknownMethod(configuration.method, run: run.path)
+        }
+    }
+}

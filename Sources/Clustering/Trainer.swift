@@ -1,0 +1,312 @@
+import Foundation
+import TensorEngine
+
+/// What one step of training measured; `log.jsonl` holds one per line.
+public struct StepRecord: Codable, Equatable, Sendable {
+    /// What one head measured at a step.
+    public struct HeadRecord: Codable, Equatable, Sendable {
+        public var name: String
+        public var loss: Float
+        /// Mutual information between the views' clusters, nats.
+        public var mutualInformation: Float?
+        /// Entropy of the share of valid pixels in each cluster (by the
+        /// most probable cluster), nats; log K when used equally.
+        public var usageEntropy: Float
+        /// The share of valid pixels in the most used cluster, 0 to 1.
+        public var largestClusterShare: Float
+    }
+
+    /// 1-based step number.
+    public var step: Int
+    /// The summed loss of all heads.
+    public var loss: Float
+    public var heads: [HeadRecord]
+    /// Wall-clock time of the step, seconds.
+    public var seconds: Double
+}
+
+/// What the trainer reports while it runs.
+public enum TrainingEvent {
+    /// A step finished.
+    case step(StepRecord, totalSteps: Int)
+    /// A checkpoint was written.
+    case checkpoint(URL, step: Int)
+    /// Something the user should know, such as a collapsed head.
+    case warning(String)
+}
+
+/// The outcome of a training run.
+public struct TrainingSummary {
+    /// The last step's record, or nil when no step ran (a finished run resumed).
+    public var lastStep: StepRecord?
+    /// The step the run started from (0, or the resumed checkpoint's step).
+    public var startStep: Int
+    public var steps: Int
+    /// Wall-clock seconds of this invocation's steps.
+    public var seconds: Double
+    public var finalCheckpoint: URL
+    public var log: URL
+    public var warnings: [String]
+}
+
+/// Trains a `ClusteringMethod` on random crops: each step draws `batch`
+/// crops, makes a second view of each (jitter and a geometric transform),
+/// sums the heads' losses and takes an Adam step.
+///
+/// A run is reproducible: the network starts from `seed`, and the crops and
+/// views of step s come from a generator seeded by (seed, s), so a resumed
+/// run draws exactly what an uninterrupted one would have drawn.
+///
+/// NOTE: the reference implementation of IIC alternates heads per epoch;
+/// here both heads' losses are summed every step, so each step trains both.
+/// NOTE: one geometric transform serves all crops of a step (the engine's
+/// flips and turns act on the whole batch); steps draw afresh.
+public final class ClusteringTrainer {
+    public let method: any ClusteringMethod
+    public let options: TrainingOptions
+
+    public init(method: any ClusteringMethod, options: TrainingOptions) {
+        precondition(options.crop >= 8 && options.crop % 2 == 0, "crop must be even and >= 8, got \(options.crop)")
+        precondition(options.batch >= 1 && options.steps >= 1 && options.checkpointInterval >= 1,
+                     "batch, steps and checkpoint interval must be >= 1, got \(options.batch), \(options.steps), \(options.checkpointInterval)")
+        self.method = method
+        self.options = options
+    }
+
+    /// Runs the training.
+    /// - Parameter report: called after each step, checkpoint and warning.
+    /// - Throws: `ClusteringError` for bad inputs, an existing output without
+    ///   resume, or a non-finite loss (the last good checkpoint is kept);
+    ///   `GeoRasterError` and `CheckpointError` for unreadable files.
+    public func run(report: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
+        let run = URL(fileURLWithPath: options.output)
+        EngineThreads.set(options.threads)
+
+        // The run folder: new, or resumed with the settings stored in it.
+        let exists = FileManager.default.fileExists(atPath: run.path)
+        if exists && !options.resume { throw ClusteringError.outputExists(run.path) }
+        let data: TrainingData
+        var configuration: RunConfiguration
+        if options.resume && exists {
+            guard FileManager.default.fileExists(atPath: run.appendingPathComponent(RunConfiguration.fileName).path) else {
+                throw ClusteringError.nothingToResume(run.path)
+            }
+            configuration = try RunConfiguration.read(run: run)
+            var requested = configuration
+            method.record(in: &requested)
+            guard configuration.method == method.name, requested == configuration else {
+                throw ClusteringError.resumeMismatch(run.path, reason: "it was trained with method '\(configuration.method)' and other settings; start a new --output")
+            }
+            data = try TrainingData(inputs: options.inputs, bands: configuration.bands)
+            configuration.training.steps = options.steps
+            configuration.training.threads = options.threads
+        } else {
+            data = try TrainingData(inputs: options.inputs, bands: options.bands)
+            let statistics = try data.statistics()
+            configuration = RunConfiguration(method: method.name, bands: data.bands, statistics: statistics, training: options)
+            configuration.training.bands = data.bands
+            method.record(in: &configuration)
+            do {
+                try FileManager.default.createDirectory(at: RunFolder.checkpoints(run), withIntermediateDirectories: true)
+            } catch {
+                throw ClusteringError.unwritableOutput(run.path, reason: error.localizedDescription)
+            }
+        }
+        try configuration.write(run: run)
+        let training = configuration.training
+
+        // The network and optimiser, from the newest checkpoint when resuming.
+        var initialGenerator = SeededGenerator(seed: training.seed)
+        let network = method.makeNetwork(bands: data.bands.count, generator: &initialGenerator)
+        network.setTraining(true)
+        let parameters = network.namedParameters
+        let adam = Adam(parameters: parameters.map(\.tensor), learningRate: training.learningRate)
+        var startStep = 0
+        var lastCheckpoint: URL?
+        if options.resume, let newest = RunFolder.newestCheckpoint(run) {
+            try TrainingCheckpoint.load(newest.url, network: network, optimizer: adam, parameterNames: parameters.map(\.name))
+            startStep = newest.step
+            lastCheckpoint = newest.url
+        }
+        let logURL = RunFolder.log(run)
+        let log = try TrainingLog(url: logURL, keepingStepsThrough: startStep)
+
+        // The steps.
+        var collapse = CollapseMonitor(heads: method.headNames, patience: training.collapsePatience)
+        var warnings: [String] = []
+        var lastRecord: StepRecord?
+        let start = Date()
+        for step in (startStep + 1)..<(max(startStep, training.steps) + 1) {
+            let stepStart = Date()
+            var generator = Self.stepGenerator(seed: training.seed, step: step)
+            let batch = try makeBatch(data: data, statistics: configuration.statistics, crop: training.crop,
+                                      count: training.batch, generator: &generator)
+
+            adam.zeroGradients()
+            let terms = method.objective(network: network, first: batch.first, second: batch.second,
+                                         transform: batch.transform, valid: batch.valid)
+            var total = terms[0].loss
+            for term in terms.dropFirst() { total = total + term.loss }
+            for term in terms where !term.loss.scalar.isFinite {
+                throw ClusteringError.nonFiniteLoss(step: step, head: term.name, lastCheckpoint: lastCheckpoint?.path)
+            }
+            total.backward()
+            adam.step()
+
+            let record = StepRecord(
+                step: step, loss: total.scalar,
+                heads: terms.map { Self.headRecord($0, valid: batch.validFlags) },
+                seconds: Date().timeIntervalSince(stepStart))
+            try log.append(record)
+            lastRecord = record
+            report(.step(record, totalSteps: training.steps))
+            for warning in collapse.observe(record) {
+                warnings.append(warning)
+                report(.warning(warning))
+            }
+
+            if step % training.checkpointInterval == 0 || step == training.steps {
+                for (name, tensor) in parameters where !tensor.values.allSatisfy(\.isFinite) {
+                    throw ClusteringError.nonFiniteLoss(step: step, head: "parameter \(name)", lastCheckpoint: lastCheckpoint?.path)
+                }
+                let url = RunFolder.checkpoint(run, step: step)
+                try TrainingCheckpoint.save(url, network: network, optimizer: adam, parameterNames: parameters.map(\.name), step: step)
+                lastCheckpoint = url
+                report(.checkpoint(url, step: step))
+            }
+        }
+
+        // The final checkpoint: a copy of the last step's.
+        let final = RunFolder.final(run)
+        guard let last = lastCheckpoint else {
+            throw ClusteringError.invalidRun(run.path, reason: "no step ran and no checkpoint exists")
+        }
+        try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
+        return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
+                               seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings)
+    }
+
+    /// The generator of step `step`: SplitMix64 seeded by the run's seed and
+    /// the step, so any step's draws can be reproduced alone.
+    static func stepGenerator(seed: UInt64, step: Int) -> SeededGenerator {
+        var mixer = SeededGenerator(seed: seed ^ (UInt64(step) &* 0xD1B5_4A32_D192_ED03))
+        return SeededGenerator(seed: mixer.next())
+    }
+
+    /// One step's input: normalised crops, their second views, the transform
+    /// between them and the pixels valid in both.
+    struct Batch {
+        var first: Tensor
+        var second: Tensor
+        var transform: GeometricTransform
+        var valid: Tensor
+        var validFlags: [Bool]
+    }
+
+    /// Draws `count` crops and makes their second views.
+    func makeBatch(data: TrainingData, statistics: BandStatistics, crop: Int, count: Int,
+                   generator: inout SeededGenerator) throws -> Batch {
+        let bands = data.bands.count, pixels = crop * crop
+        var values: [Float] = [], validity: [Bool] = []
+        values.reserveCapacity(count * bands * pixels)
+        for _ in 0..<count {
+            var (reflectance, valid) = try data.randomCrop(size: crop, generator: &generator)
+            statistics.normalise(&reflectance, valid: valid)
+            values += reflectance
+            validity += valid
+        }
+        var jittered = values
+        method.augmentation.jitter(&jittered, valid: validity, crops: count, bands: bands, generator: &generator)
+        let transform = method.augmentation.randomTransform(size: crop, generator: &generator)
+
+        let shape = [count, bands, crop, crop]
+        let mask = Tensor(shape: [count, 1, crop, crop], values: validity.map { $0 ? 1 : 0 })
+        let valid = mask * transform.alignedValidity(mask)
+        let second = withNoGradient { transform.apply(Tensor(shape: shape, values: jittered)) }
+        return Batch(first: Tensor(shape: shape, values: values), second: second, transform: transform,
+                     valid: valid, validFlags: valid.values.map { $0 > 0.5 })
+    }
+
+    /// The log record of one head: its loss and how its clusters are used.
+    static func headRecord(_ term: HeadObjective, valid: [Bool]) -> StepRecord.HeadRecord {
+        let probabilities = term.probabilities.values
+        let (n, k) = (term.probabilities.shape[0], term.probabilities.shape[1])
+        let plane = term.probabilities.shape[2] * term.probabilities.shape[3]
+        var usage = [Int](repeating: 0, count: k)
+        for sample in 0..<n {
+            for pixel in 0..<plane where valid[sample * plane + pixel] {
+                var best = 0
+                for cluster in 1..<k where probabilities[(sample * k + cluster) * plane + pixel]
+                    > probabilities[(sample * k + best) * plane + pixel] { best = cluster }
+                usage[best] += 1
+            }
+        }
+        let total = max(1, usage.reduce(0, +))
+        let shares = usage.map { Double($0) / Double(total) }
+        let entropy = -shares.reduce(0.0) { $0 + ($1 > 0 ? $1 * Foundation.log($1) : 0) }
+        return StepRecord.HeadRecord(name: term.name, loss: term.loss.scalar, mutualInformation: term.mutualInformation,
+                                     usageEntropy: Float(entropy), largestClusterShare: Float(shares.max() ?? 0))
+    }
+}
+
+/// Watches for heads that put almost every pixel in one cluster.
+struct CollapseMonitor {
+    /// The share of pixels in one cluster that counts as collapsed.
+    static let threshold: Float = 0.95
+    let patience: Int
+    private var streaks: [String: Int]
+
+    init(heads: [String], patience: Int) {
+        self.patience = patience
+        streaks = Dictionary(uniqueKeysWithValues: heads.map { ($0, 0) })
+    }
+
+    /// Updates the streaks with a step and returns the warnings it raises:
+    /// one when a head has been collapsed for exactly `patience` steps.
+    mutating func observe(_ record: StepRecord) -> [String] {
+        var warnings: [String] = []
+        for head in record.heads {
+            let streak = head.largestClusterShare > Self.threshold ? (streaks[head.name] ?? 0) + 1 : 0
+            streaks[head.name] = streak
+            if streak == patience {
+                warnings.append("head '\(head.name)' has put more than 95 % of the pixels in one cluster for \(patience) steps (step \(record.step)); it may have collapsed: try another seed, a larger batch or a lower learning rate")
+            }
+        }
+        return warnings
+    }
+}
+
+/// The run's `log.jsonl`, a JSON object per step.
+final class TrainingLog {
+    private let handle: FileHandle
+    private let encoder = JSONEncoder()
+
+    /// Opens the log for appending, first dropping lines of steps after
+    /// `keepingStepsThrough` (left by a run that stopped between checkpoints).
+    init(url: URL, keepingStepsThrough lastStep: Int) throws {
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        let kept = existing.split(separator: "\n").filter { line in
+            guard let record = try? decoder.decode(StepRecord.self, from: Data(line.utf8)) else { return false }
+            return record.step <= lastStep
+        }
+        try RunFolder.writeAtomically(Data(kept.map { $0 + "\n" }.joined().utf8), to: url)
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw ClusteringError.unwritableOutput(url.path, reason: error.localizedDescription)
+        }
+    }
+
+    deinit { try? handle.close() }
+
+    func append(_ record: StepRecord) throws {
+        var line = try encoder.encode(record)
+        line.append(0x0A)
+        handle.write(line)
+    }
+}

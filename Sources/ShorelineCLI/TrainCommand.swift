@@ -1,0 +1,119 @@
+import Clustering
+import Foundation
+
+/// `shoreline train`: learns a segmentation without labels.
+enum TrainCommand {
+    static let spec = CommandSpec(
+        name: "train",
+        summary: "Learn a water segmentation from tiles or scenes without labels.",
+        usage: "--method iic --input TILES_OR_SCENES... --output RUN [options]",
+        discussion: """
+            Inputs are tile folders made by 'shoreline tile' (with manifest.csv), scene files or folders of
+            scenes; crops are drawn at random, in proportion to each raster's area. Bands default to
+            B2,B3,B4,B8,B11,B12 when a scene has them, else to all bands of a scene of up to four.
+
+            Writes RUN/config.json (settings, bands and their normalisation statistics),
+            RUN/checkpoints/step-NNNNNN.safetensors every --checkpoint-every steps and final.safetensors,
+            and RUN/log.jsonl (a line per step: loss, mutual information and cluster usage per head).
+            --resume continues RUN from its newest checkpoint with the settings in its config.json; only
+            --steps and --threads may change. The same --seed gives the same run.
+            """,
+        options: [
+            OptionSpec("--method", value: "NAME", help: "clustering method: iic (required)"),
+            OptionSpec("--input", .repeated, value: "PATH", help: "tile folder, scene file or folder of scenes (repeatable)"),
+            OptionSpec("--output", value: "RUN", help: "run folder (required; must not exist unless --resume)"),
+            OptionSpec("--bands", value: "NAMES", help: "input bands, comma-separated (default B2,B3,B4,B8,B11,B12)"),
+            OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
+            OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
+            OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
+            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 5)"),
+            OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
+            OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
+            OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
+            OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
+            OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
+            OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
+            OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
+            OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
+            OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
+            OptionSpec("--checkpoint-every", value: "N", help: "steps between checkpoints (default 100)"),
+            OptionSpec("--resume", .flag, help: "continue RUN from its newest checkpoint"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws {
+        guard let methodName = arguments.string("--method") else {
+            throw UsageError(description: "option '--method NAME' is required; use --method iic")
+        }
+        guard methodName == "iic" else {
+            throw UsageError(description: "option '--method' must be iic, got '\(methodName)'; run 'shoreline train --help'")
+        }
+        let inputs = arguments.strings("--input") + arguments.positionals
+        guard !inputs.isEmpty else {
+            throw UsageError(description: "train needs at least one --input; run 'shoreline train --help'")
+        }
+
+        // Training options.
+        var options = TrainingOptions(inputs: inputs, output: try arguments.required("--output"))
+        options.bands = try arguments.list("--bands")
+        options.steps = try arguments.integer("--steps", default: options.steps, in: 1...10_000_000)
+        options.batch = try arguments.integer("--batch", default: options.batch, in: 1...1024)
+        options.crop = try arguments.integer("--crop", default: options.crop, in: 8...4096)
+        guard options.crop % 2 == 0 else {
+            throw UsageError(description: "option '--crop' must be even, got '\(options.crop)'; run 'shoreline train --help'")
+        }
+        options.learningRate = Float(try arguments.decimal("--learning-rate", default: Double(options.learningRate), in: 1e-8...1))
+        options.seed = UInt64(try arguments.integer("--seed", default: 0, in: 0...Int.max))
+        options.threads = try arguments.integer("--threads", default: options.threads, in: 1...256)
+        options.checkpointInterval = try arguments.integer("--checkpoint-every", default: options.checkpointInterval, in: 1...10_000_000)
+        options.resume = arguments.flag("--resume")
+
+        // IIC's settings.
+        var configuration = IICConfiguration()
+        configuration.clusters = try arguments.integer("--clusters", default: configuration.clusters, in: 2...256)
+        configuration.overclusters = try arguments.integer("--overclusters", default: configuration.overclusters, in: 0...1024)
+        guard configuration.overclusters == 0 || configuration.overclusters >= 2 else {
+            throw UsageError(description: "option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'")
+        }
+        configuration.width = try arguments.integer("--width", default: configuration.width, in: 1...1024)
+        configuration.displacementRadius = try arguments.integer("--displacement", default: configuration.displacementRadius, in: 0...(options.crop / 2))
+        configuration.mainMarginalWeight = Float(try arguments.decimal("--lambda", default: 1, in: 0...10))
+        configuration.overclusteringMarginalWeight = Float(try arguments.decimal("--overclustering-lambda", default: 1, in: 0...10))
+        configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+
+        // The run.
+        let trainer = ClusteringTrainer(method: IICMethod(configuration: configuration), options: options)
+        console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
+        let bar = console.progressBar(unit: "steps")
+        let summary: TrainingSummary
+        do {
+            summary = try trainer.run { event in
+                switch event {
+                case .step(let record, let total): bar.update(completed: record.step, total: total)
+                case .checkpoint(let url, let step): console.logger.debug("step \(step): wrote '\(url.path)'")
+                case .warning(let message): console.logger.warning(message)
+                }
+            }
+            bar.finish()
+        } catch {
+            bar.finish()
+            throw error
+        }
+
+        if let last = summary.lastStep {
+            let heads = last.heads.map { head in
+                "\(head.name) loss \(format(head.loss))" + (head.mutualInformation.map { ", mutual information \(format($0))" } ?? "")
+                    + ", largest cluster \(format(head.largestClusterShare * 100, digits: 1)) %"
+            }
+            console.print("steps: \(summary.startStep + 1) to \(summary.steps) in \(format(Float(summary.seconds), digits: 1)) s")
+            console.print("final loss: \(format(last.loss)) (\(heads.joined(separator: "; ")))")
+        } else {
+            console.print("steps: none to run; the run already reached step \(summary.steps)")
+        }
+        console.print("checkpoint: \(summary.finalCheckpoint.path)")
+        console.print("log: \(summary.log.path)")
+    }
+
+    static func format(_ value: Float, digits: Int = 4) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+@testable import Clustering
+
+@Test func accumulatorMatchesOnePassOverValidPixels() {
+    // Two windows of two bands; invalid and non-finite samples are skipped.
+    var accumulator = BandStatisticsAccumulator(bands: ["B3", "B8"])
+    accumulator.add(reflectance: [1, 2, 99, 10, 20, 99], valid: [true, true, false])
+    accumulator.add(reflectance: [3, .nan, 30, 40], valid: [true, true])
+    let statistics = accumulator.statistics
+    // B3: 1, 2, 3 (NaN skipped); B8: 10, 20, 30, 40.
+    #expect(abs(statistics.means[0] - 2) < 1e-6)
+    #expect(abs(statistics.standardDeviations[0] - 1) < 1e-6)
+    #expect(abs(statistics.means[1] - 25) < 1e-6)
+    #expect(abs(statistics.standardDeviations[1] - Float((500.0 / 3).squareRoot())) < 1e-4)
+    #expect(statistics.pixelCount == 3)
+}
+
+@Test func constantBandGetsUnitDeviation() {
+    var accumulator = BandStatisticsAccumulator(bands: ["B2"])
+    accumulator.add(reflectance: [0.5, 0.5, 0.5], valid: [true, true, true])
+    #expect(accumulator.statistics.standardDeviations == [1])
+}
+
+@Test func normaliseZeroesInvalidPixels() {
+    let statistics = BandStatistics(bands: ["B3", "B8"], means: [1, 10], standardDeviations: [2, 5], pixelCount: 4)
+    var values: [Float] = [3, 1, 7, 20, 10, 7]
+    statistics.normalise(&values, valid: [true, true, false])
+    #expect(values == [1, 0, 0, 2, 0, 0])
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TensorEngine
+import TestSupport
+@testable import Clustering
+
+@Suite struct ChipTrainingTests {
+    let scratch = try! ScratchFolder(prefix: "chip")
+
+    @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.missingReason)"))
+    func shortTrainingBeatsRandomInitialisation() throws {
+        // A narrow network for 40 steps: seconds on one thread.
+        var configuration = IICConfiguration()
+        configuration.width = 4
+        var options = TrainingOptions(inputs: [SharedData.file(SharedData.sen1floods11Scene)!.path],
+                                      output: scratch.file("run").path)
+        options.steps = 40
+        options.crop = 64
+        options.checkpointInterval = 40
+        options.threads = 1
+        _ = try ClusteringTrainer(method: IICMethod(configuration: configuration), options: options).run()
+        let trained = try #require(try ChipScoring.score(try TrainedModelLoader.load(run: scratch.file("run"))))
+
+        // The same network as initialised, with the run's statistics.
+        var generator = SeededGenerator(seed: options.seed)
+        let network = IICMethod(configuration: configuration).makeNetwork(bands: 6, generator: &generator)
+        let random = TrainedClusteringModel(configuration: try RunConfiguration.read(run: scratch.file("run")), network: network,
+                                            headNames: configuration.headNames, clusterCounts: configuration.clusterCounts,
+                                            receptiveField: IICNetwork.receptiveField)
+        let untrained = try #require(try ChipScoring.score(random))
+        #expect(trained.mainHungarian > untrained.mainHungarian + 0.05,
+                "trained \(trained.mainHungarian) vs random \(untrained.mainHungarian)")
+    }
+
+    /// Scores the runs listed in `SHORELINE_SCORE_RUNS` (colon-separated
+    /// folders) and appends a line per run to `SHORELINE_SCORE_OUTPUT`: the
+    /// harness behind docs/RESULTS.md, off in ordinary test runs.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SHORELINE_SCORE_RUNS"] != nil && SharedData.isAvailable))
+    func scoreListedRuns() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let runs = environment["SHORELINE_SCORE_RUNS"]!.split(separator: ":").map(String.init)
+        var lines = ""
+        for run in runs {
+            let scores = try #require(try ChipScoring.score(try TrainedModelLoader.load(run: URL(fileURLWithPath: run))))
+            #expect(scores.mainHungarian >= 0 && scores.mainHungarian <= 1)
+            lines += String(format: "%@\t%.3f\t%.3f\t%.3f\n", run, scores.mainHungarian, scores.overclusteringMajority, scores.mainWaterShare)
+        }
+        let output = URL(fileURLWithPath: environment["SHORELINE_SCORE_OUTPUT"] ?? "/dev/stderr")
+        let handle = try FileHandle(forWritingTo: output)
+        handle.seekToEndOfFile()
+        handle.write(Data(lines.utf8))
+        try handle.close()
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TensorEngine
+import TestSupport
+@testable import Clustering
+
+@Suite struct TrainerTests {
+    let scratch = try! ScratchFolder(prefix: "trainer")
+
+    func train(_ method: any ClusteringMethod = IICMethod(configuration: TrainingFixtures.tinyIIC),
+               output: String, steps: Int, resume: Bool = false, seed: UInt64 = 7,
+               events: ((TrainingEvent) -> Void)? = nil) throws -> TrainingSummary {
+        let scene = scratch.file("scene.tif")
+        if !FileManager.default.fileExists(atPath: scene.path) { try TrainingFixtures.scene(scene) }
+        var options = TrainingFixtures.options(inputs: [scene], output: scratch.file(output), steps: steps)
+        options.resume = resume
+        options.seed = seed
+        return try ClusteringTrainer(method: method, options: options).run(report: events ?? { _ in })
+    }
+
+    @Test func runFolderHoldsConfigurationCheckpointsAndLog() throws {
+        let summary = try train(output: "run", steps: 3)
+        let run = scratch.file("run")
+        let configuration = try RunConfiguration.read(run: run)
+        #expect(configuration.method == "iic")
+        #expect(configuration.bands == ["B3", "B8", "B11"])
+        #expect(configuration.iic == TrainingFixtures.tinyIIC)
+        // Means of the valid pixels lie between the wet and dry levels, in reflectance.
+        #expect(configuration.statistics.means.allSatisfy { $0 > 0.02 && $0 < 0.25 })
+        #expect(configuration.statistics.pixelCount == 60 * 64)
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: RunFolder.checkpoints(run).path).sorted()
+        #expect(checkpoints == ["final.safetensors", "step-000002.safetensors", "step-000003.safetensors"])
+        #expect(try TrainingFixtures.losses(run).map { Int($0[0]) } == [1, 2, 3])
+        #expect(summary.lastStep?.heads.map(\.name) == ["main", "overclustering"])
+        #expect(try TrainingFixtures.tensors(summary.finalCheckpoint) == TrainingFixtures.tensors(RunFolder.checkpoint(run, step: 3)))
+    }
+
+    @Test func sameSeedGivesSameRunAndAnotherSeedDoesNot() throws {
+        _ = try train(output: "first", steps: 3)
+        _ = try train(output: "second", steps: 3)
+        _ = try train(output: "third", steps: 3, seed: 8)
+        let first = try TrainingFixtures.losses(scratch.file("first"))
+        #expect(first == (try TrainingFixtures.losses(scratch.file("second"))))
+        #expect(first != (try TrainingFixtures.losses(scratch.file("third"))))
+        #expect(try TrainingFixtures.tensors(RunFolder.final(scratch.file("first")))
+                == TrainingFixtures.tensors(RunFolder.final(scratch.file("second"))))
+    }
+
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        _ = try train(output: "whole", steps: 5)
+        _ = try train(output: "parts", steps: 2)
+        let resumed = try train(output: "parts", steps: 5, resume: true)
+        #expect(resumed.startStep == 2)
+        #expect(try TrainingFixtures.losses(scratch.file("parts")) == TrainingFixtures.losses(scratch.file("whole")))
+        #expect(try TrainingFixtures.tensors(RunFolder.final(scratch.file("parts")))
+                == TrainingFixtures.tensors(RunFolder.final(scratch.file("whole"))))
+    }
+
+    @Test func resumeDropsLogLinesAfterTheCheckpoint() throws {
+        // Steps 1-3 logged, checkpoint at 2: the resumed run rewrites step 3.
+        _ = try train(output: "run", steps: 3)
+        try FileManager.default.removeItem(at: RunFolder.checkpoint(scratch.file("run"), step: 3))
+        _ = try train(output: "run", steps: 4, resume: true)
+        #expect(try TrainingFixtures.losses(scratch.file("run")).map { Int($0[0]) } == [1, 2, 3, 4])
+    }
+
+    @Test func nonFiniteLossStopsAndKeepsLastGoodCheckpoint() throws {
+        #expect(throws: ClusteringError.nonFiniteLoss(
+            step: 3, head: "overclustering", lastCheckpoint: RunFolder.checkpoint(scratch.file("run"), step: 2).path)) {
+            try train(FaultyMethod(nonFiniteFromCall: 3), output: "run", steps: 5)
+        }
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: RunFolder.checkpoints(scratch.file("run")).path)
+        #expect(checkpoints == ["step-000002.safetensors"])
+        #expect(try TrainingFixtures.tensors(RunFolder.checkpoint(scratch.file("run"), step: 2)).values.allSatisfy { $0.allSatisfy(\.isFinite) })
+    }
+
+    @Test func collapsedHeadsRaiseOneWarningEach() throws {
+        var options = TrainingFixtures.options(inputs: [try TrainingFixtures.scene(scratch.file("scene.tif"))],
+                                               output: scratch.file("run"), steps: 5)
+        options.collapsePatience = 3
+        var warnings: [String] = []
+        let summary = try ClusteringTrainer(method: FaultyMethod(collapsed: true), options: options).run { event in
+            if case .warning(let message) = event { warnings.append(message) }
+        }
+        #expect(warnings.count == 2)
+        #expect(warnings.first == "head 'main' has put more than 95 % of the pixels in one cluster for 3 steps (step 3); it may have collapsed: try another seed, a larger batch or a lower learning rate")
+        #expect(summary.warnings == warnings)
+    }
+
+    @Test func healthyRunRaisesNoCollapseWarning() throws {
+        let summary = try train(output: "run", steps: 3)
+        #expect(summary.warnings.isEmpty)
+        #expect(summary.lastStep!.heads.allSatisfy { $0.largestClusterShare < 0.95 })
+    }
+
+    @Test func existingOutputNeedsResume() throws {
+        _ = try train(output: "run", steps: 1)
+        #expect(throws: ClusteringError.outputExists(scratch.file("run").path)) {
+            try train(output: "run", steps: 2)
+        }
+    }
+
+    @Test func resumeWithOtherSettingsIsRefused() throws {
+        _ = try train(output: "run", steps: 1)
+        var other = TrainingFixtures.tinyIIC
+        other.clusters = 4
+        #expect(throws: ClusteringError.self) {
+            try train(IICMethod(configuration: other), output: "run", steps: 2, resume: true)
+        }
+    }
+
+    @Test func loadedModelMatchesTheTrainedNetwork() throws {
+        _ = try train(output: "run", steps: 2)
+        let model = try TrainedModelLoader.load(run: scratch.file("run"))
+        #expect(model.bands == ["B3", "B8", "B11"])
+        #expect(model.headNames == ["main", "overclustering"])
+        #expect(model.clusterCounts == [3, 6])
+        #expect(model.receptiveField == IICNetwork.receptiveField)
+
+        // An odd-sized window: probabilities per pixel sum to 1 in every head.
+        let (height, width) = (7, 9)
+        let reflectance = (0..<(3 * height * width)).map { Float($0 % 11) / 50 }
+        let valid = [Bool](repeating: true, count: height * width)
+        let outputs = model.clusterProbabilities(reflectance: reflectance, valid: valid, height: height, width: width)
+        #expect(outputs.map(\.count) == [3 * height * width, 6 * height * width])
+        for (output, k) in zip(outputs, [3, 6]) {
+            for pixel in 0..<(height * width) {
+                let sum = (0..<k).reduce(Float(0)) { $0 + output[$1 * height * width + pixel] }
+                #expect(abs(sum - 1) < 1e-4)
+            }
+        }
+    }
+
+    @Test func loadingAMissingRunNamesIt() {
+        let run = scratch.file("absent")
+        #expect(throws: ClusteringError.invalidRun(run.path, reason: "it has no readable config.json")) {
+            try TrainedModelLoader.load(run: run)
+        }
+    }
+}

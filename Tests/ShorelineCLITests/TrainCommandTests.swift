@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import ShorelineCLI
+
+@Suite struct TrainCommandTests {
+    let scratch = try! ScratchFolder(prefix: "train")
+
+    /// A 3-band 32 x 32 scene with a bright left half.
+    func scene(_ name: String = "scene.tif") throws -> String {
+        try writeScene(scratch.file(name), width: 32, height: 32, bandNames: ["B3", "B8", "B11"]) { band, row, column in
+            UInt16(column < 16 ? 800 + 100 * band : 2000 - 300 * band) + UInt16((row * 7 + column * 3) % 50)
+        }.path
+    }
+
+    /// Tiny settings so that a run takes well under a second.
+    let tiny = ["--width", "2", "--crop", "16", "--batch", "1", "--displacement", "1", "--overclusters", "4", "--threads", "1"]
+
+    @Test func trainsAndResumes() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let first = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "2"] + tiny)
+        #expect(first.exitCode == 0, "\(first.diagnostics)")
+        #expect(first.output.first?.hasPrefix("steps: 1 to 2 in ") == true)
+        #expect(first.output.last == "log: \(run)/log.jsonl")
+        let resumed = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "3", "--resume"] + tiny)
+        #expect(resumed.exitCode == 0, "\(resumed.diagnostics)")
+        #expect(resumed.output.first?.hasPrefix("steps: 3 to 3 in ") == true)
+        let lines = try String(contentsOfFile: "\(run)/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].contains("\"mutual_information\""))
+    }
+
+    @Test(arguments: [
+        (["--input", "/nonexistent/scene.tif"], "error: training input '/nonexistent/scene.tif' not found; check the path"),
+        (["--bands", "B3,B9"], "error: band 'B9' is not in scene 'SCENE'; choose from B3,B8,B11"),
+    ])
+    func badInputIsARuntimeError(arguments: [String], message: String) throws {
+        let input = try scene()
+        let run = scratch.file("run").path
+        let inputArguments = arguments.contains("--input") ? [] : ["--input", input]
+        let result = runShoreline(["train", "--method", "iic", "--output", run, "--steps", "1"] + inputArguments + arguments + tiny)
+        #expect(result.exitCode == 1)
+        #expect(result.errors == [message.replacingOccurrences(of: "SCENE", with: input)])
+        #expect(!FileManager.default.fileExists(atPath: run))
+    }
+
+    @Test func existingOutputWithoutResumeIsRefused() throws {
+        let input = try scene(), run = scratch.file("run").path
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run] + tiny)
+        #expect(result.exitCode == 1)
+        #expect(result.errors == ["error: run folder '\(run)' already exists; pass --resume to continue it or choose a new --output"])
+    }
+
+    @Test func resumeOfAFolderWithoutConfigurationIsRefused() throws {
+        let input = try scene(), run = scratch.file("run").path
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume"] + tiny)
+        #expect(result.exitCode == 1)
+        #expect(result.errors == ["error: run folder '\(run)' has no config.json to resume from; drop --resume to start a new run"])
+    }
+
+    @Test(arguments: [
+        (["--method", "kmeans"], "error: option '--method' must be iic, got 'kmeans'; run 'shoreline train --help'"),
+        ([], "error: option '--method NAME' is required; use --method iic"),
+        (["--method", "iic", "--crop", "15"], "error: option '--crop' must be even, got '15'; run 'shoreline train --help'"),
+        (["--method", "iic", "--overclusters", "1"], "error: option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'"),
+        (["--method", "iic", "--steps", "0"], "error: option '--steps' needs a whole number from 1 to 10000000, got '0'; run 'shoreline train --help'"),
+    ])
+    func badOptionIsAUsageError(arguments: [String], message: String) throws {
+        let result = runShoreline(["train", "--input", try scene(), "--output", scratch.file("run").path] + arguments)
+        #expect(result.exitCode == 2)
+        #expect(result.errors == [message])
+    }
+
+    @Test func missingInputIsAUsageError() {
+        let result = runShoreline(["train", "--method", "iic", "--output", scratch.file("run").path])
+        #expect(result.exitCode == 2)
+        #expect(result.errors == ["error: train needs at least one --input; run 'shoreline train --help'"])
+    }
+
+    @Test func helpListsTheOptions() {
+        let result = runShoreline(["train", "--help"])
+        #expect(result.exitCode == 0)
+        for option in ["--method", "--input", "--output", "--bands", "--clusters", "--overclusters", "--steps",
+                       "--batch", "--crop", "--seed", "--threads", "--resume"] {
+            #expect(result.output.contains { $0.contains(option) }, "help lacks '\(option)'")
+        }
+    }
+}
