@@ -1,0 +1,27 @@
+/// The settings of InfoSeg that shape its network and objective, saved in a
+/// run's `config.json` (see `InfoSegNetwork` and `InfoSegObjective`).
+public struct InfoSegConfiguration: Codable, Equatable, Sendable {
+    /// K: the classes, one global feature each.
+    public var clusters: Int = 3
+    /// w, the channels of the first convolution (see `InfoSegNetwork`).
+    public var width: Int = 16
+    /// C: the channels of the local and global features.
+    public var featureChannels: Int = 32
+    /// β: the scale of the cosine similarities before the segmentation softmax.
+    public var segmentationScale: Float = 10
+    /// τ: the temperature of the InfoNCE softmax.
+    public var temperature: Float = 0.1
+    /// The weight of the marginal-entropy guard; 0 turns it off.
+    public var marginalWeight: Float = 1
+    /// Whether each view's local features are contrasted with the other
+    /// view's class features (true) or with their own view's (false).
+    public var crossView: Bool = true
+    /// How the second view is made.
+    public var augmentation = ViewAugmentation()
+
+    public init() {}
+
+    /// InfoSeg has one head, the segmentation into K classes.
+    public var headNames: [String] { ["main"] }
+    public var clusterCounts: [Int] { [clusters] }
+}
