@@ -1,0 +1,65 @@
+import TensorEngine
+
+/// InfoSeg as a `ClusteringMethod`: the network of `InfoSegNetwork` and the
+/// objective of `InfoSegObjective`, one head named `main`.
+///
+/// One training step runs the segmentation step on both views (class
+/// probabilities from the global and local features), then the
+/// mutual-information step (class features from those probabilities,
+/// InfoNCE and the guard), and one gradient step through both.
+///
+/// NOTE: the paper alternates the two steps; it leaves open whether the
+/// probabilities of the segmentation step are held fixed during the
+/// mutual-information step. Here gradients flow through them, so the global
+/// branch learns from the mutual-information objective in the same step; a
+/// step is the alternation segmentation → mutual information, repeated.
+public struct InfoSegMethod: ClusteringMethod {
+    public var configuration: InfoSegConfiguration
+
+    public init(configuration: InfoSegConfiguration = InfoSegConfiguration()) {
+        self.configuration = configuration
+    }
+
+    public var name: String { "infoseg" }
+    public var headNames: [String] { configuration.headNames }
+    public var augmentation: ViewAugmentation { configuration.augmentation }
+
+    public var objectiveFunction: InfoSegObjective {
+        InfoSegObjective(temperature: configuration.temperature, marginalWeight: configuration.marginalWeight)
+    }
+
+    public func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork {
+        InfoSegNetwork(bands: bands, configuration: configuration, generator: &generator)
+    }
+
+    /// Both views through the network, then the objective of each view's
+    /// local features against the class features of the other view (or its
+    /// own without `crossView`), averaged.
+    public func objective(network: any ClusteringNetwork, first: Tensor, second: Tensor,
+                          transform: GeometricTransform, valid: Tensor) -> [HeadObjective] {
+        guard let network = network as? InfoSegNetwork else {
+            preconditionFailure("InfoSeg needs an InfoSegNetwork, got \(type(of: network))")
+        }
+        let objective = objectiveFunction
+        let views = [network.forward(first), network.forward(second)]
+        let secondValid = withNoGradient { transform.apply(valid) }
+        let validity = [InfoSegObjective.halfResolutionValidity(valid),
+                        InfoSegObjective.halfResolutionValidity(secondValid)]
+        let classFeatures = zip(views, validity).map { view, valid in
+            objective.classFeatures(localFeatures: view.localFeatures, probabilities: view.probabilities, valid: valid.mask)
+        }
+        let terms = (0..<2).map { index in
+            objective.terms(localFeatures: views[index].localFeatures, probabilities: views[index].probabilities,
+                            validFlags: validity[index].flags,
+                            classFeatures: classFeatures[configuration.crossView ? 1 - index : index])
+        }
+        let (height, width) = (first.shape[2], first.shape[3])
+        return [HeadObjective(name: "main", loss: (terms[0].loss + terms[1].loss) * 0.5,
+                              probabilities: views[0].probabilities.resizedBilinear(height: height, width: width),
+                              mutualInformation: (terms[0].mutualInformationBound + terms[1].mutualInformationBound) / 2)]
+    }
+
+    public func record(in configuration: inout RunConfiguration) {
+        configuration.infoseg = self.configuration
+    }
+}
