@@ -5,7 +5,7 @@ import Foundation
 public enum ClusteringError: Error, Equatable, CustomStringConvertible {
     /// A training input path does not exist.
     case inputNotFound(String)
-    /// An input holds no scene and no tile manifest.
+    /// An input contains no scene and no tile manifest.
     case noScenes(String)
     /// A requested band is missing from a scene.
     case unknownBand(String, scene: String, available: [String])

@@ -38,13 +38,13 @@ public protocol ClusteringMethod {
     var name: String { get }
     /// The names of the heads, main first.
     var headNames: [String] { get }
-    /// How the second view of each crop is made.
+    /// The recipe for the second view of each crop.
     var augmentation: ViewAugmentation { get }
 
-    /// A freshly initialised network for `bands` input channels.
+    /// Makes a freshly initialised network for `bands` input channels.
     func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork
 
-    /// The objective of one step: one term per head, summed by the trainer.
+    /// Computes the objective of one step: one term per head, which the trainer sums.
     /// - Parameters:
     ///   - first: the normalised crops, `[N, C, S, S]`.
     ///   - second: the second views, `transform` applied to jittered crops.
@@ -92,7 +92,7 @@ public struct IICMethod: ClusteringMethod {
         configuration.iic = self.configuration
     }
 
-    /// The mutual information of a `K x K` joint distribution, in nats:
+    /// Computes the mutual information of a `K x K` joint distribution, in nats:
     /// ```
     /// I = Σ_ij P[i,j] · log(P[i,j] / (P_i · P_j))
     /// ```

@@ -13,7 +13,7 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     public var mainMarginalWeight: Float = 1
     /// λ of the overclustering head's loss.
     public var overclusteringMarginalWeight: Float = 1
-    /// How the second view is made.
+    /// The recipe for the second view.
     public var augmentation = ViewAugmentation()
 
     public init() {}

@@ -44,13 +44,13 @@ public final class IICNetwork: Module {
         [(width, 1), (2 * width, 1), (4 * width, 1), (4 * width, 2), (4 * width, 2)]
     }
 
-    /// The side of the input square one output pixel sees: 3x3 convolutions
+    /// The side of the input square that one output pixel depends on: 3x3 convolutions
     /// add 2 and 2 pixels at full resolution, the pool 1, and after it each
     /// convolution adds 2 · dilation pooled pixels (4 · dilation input
     /// pixels): 1 + 2 + 2 + 1 + 4 + 8 + 8 = 26, plus 2 for the upsampling.
     public static let receptiveField = 28
 
-    /// The cluster probabilities of every head, `[N, K_k, H, W]` each.
+    /// Computes the cluster probabilities of every head, `[N, K_k, H, W]` each.
     /// H and W must be even so that the pooled map upsamples back exactly.
     public func headProbabilities(_ input: Tensor) -> [Tensor] {
         precondition(input.shape.count == 4, "IIC network needs [N, C, H, W] input, got \(input.shape)")

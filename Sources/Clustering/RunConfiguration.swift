@@ -1,5 +1,14 @@
 import Foundation
 
+/// The rule that combines the heads' losses into the loss of a step.
+public enum HeadSchedule: String, Codable, Equatable, Sendable, CaseIterable {
+    /// Every step minimises the sum of all heads' losses.
+    case summed
+    /// Step s minimises the loss of head (s - 1) mod heads alone, so the
+    /// heads take turns step by step (the reference alternates per epoch).
+    case alternating
+}
+
 /// The training settings that do not depend on the method.
 public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Tile folders, scene files or folders of scenes.
@@ -23,6 +32,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var checkpointInterval: Int = 100
     /// Adam's learning rate.
     public var learningRate: Float = 5e-4
+    public var headSchedule: HeadSchedule = .summed
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.
     public var collapsePatience: Int = 50
@@ -94,13 +104,13 @@ public enum RunFolder {
     public static func log(_ run: URL) -> URL { run.appendingPathComponent("log.jsonl") }
     public static func final(_ run: URL) -> URL { checkpoints(run).appendingPathComponent("final.safetensors") }
 
-    /// The checkpoint of a step, `step-NNNNNN.safetensors`.
+    /// Returns the checkpoint path of a step, `step-NNNNNN.safetensors`.
     public static func checkpoint(_ run: URL, step: Int) -> URL {
         let digits = String(step)
         return checkpoints(run).appendingPathComponent("step-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits).safetensors")
     }
 
-    /// The newest step checkpoint and its step, or nil when there is none.
+    /// Finds the newest step checkpoint and its step, or nil when there is none.
     public static func newestCheckpoint(_ run: URL) -> (url: URL, step: Int)? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints(run).path)) ?? []
         let steps = names.compactMap { name -> Int? in

@@ -3,7 +3,7 @@
 ///
 /// Whole-scene inference slides windows over a scene and calls
 /// `clusterProbabilities` on each; windows should overlap by at least
-/// `receptiveField` pixels so that no output pixel sees the window edge.
+/// `receptiveField` pixels so that no output pixel depends on the window edge.
 public protocol SegmentationModel: AnyObject {
     /// Input band names, in the order `clusterProbabilities` expects them.
     var bands: [String] { get }

@@ -3,6 +3,9 @@ import TensorEngine
 
 /// A trained network in inference mode with the normalisation statistics
 /// it was trained with.
+///
+/// Calls must come from one thread at a time, because the network caches
+/// reordered weights on first use.
 public final class TrainedClusteringModel: SegmentationModel {
     public let configuration: RunConfiguration
     public let network: any ClusteringNetwork

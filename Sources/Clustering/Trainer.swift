@@ -1,9 +1,9 @@
 import Foundation
 import TensorEngine
 
-/// What one step of training measured; `log.jsonl` holds one per line.
+/// The measurements of one training step; `log.jsonl` contains one per line.
 public struct StepRecord: Codable, Equatable, Sendable {
-    /// What one head measured at a step.
+    /// The measurements of one head at a step.
     public struct HeadRecord: Codable, Equatable, Sendable {
         public var name: String
         public var loss: Float
@@ -25,7 +25,7 @@ public struct StepRecord: Codable, Equatable, Sendable {
     public var seconds: Double
 }
 
-/// What the trainer reports while it runs.
+/// An event the trainer reports while it runs.
 public enum TrainingEvent {
     /// A step finished.
     case step(StepRecord, totalSteps: Int)
@@ -58,7 +58,7 @@ public struct TrainingSummary {
 /// run draws exactly what an uninterrupted one would have drawn.
 ///
 /// NOTE: the reference implementation of IIC alternates heads per epoch;
-/// here both heads' losses are summed every step, so each step trains both.
+/// here the heads' losses are summed every step by default (see `HeadSchedule`).
 /// NOTE: one geometric transform serves all crops of a step (the engine's
 /// flips and turns act on the whole batch); steps draw afresh.
 public final class ClusteringTrainer {
@@ -76,7 +76,7 @@ public final class ClusteringTrainer {
     /// Runs the training.
     /// - Parameter report: called after each step, checkpoint and warning.
     /// - Throws: `ClusteringError` for bad inputs, an existing output without
-    ///   resume, or a non-finite loss (the last good checkpoint is kept);
+    ///   resume, or a non-finite loss, which keeps the last good checkpoint.
     ///   `GeoRasterError` and `CheckpointError` for unreadable files.
     public func run(report: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
         let run = URL(fileURLWithPath: options.output)
@@ -145,12 +145,15 @@ public final class ClusteringTrainer {
             adam.zeroGradients()
             let terms = method.objective(network: network, first: batch.first, second: batch.second,
                                          transform: batch.transform, valid: batch.valid)
-            var total = terms[0].loss
-            for term in terms.dropFirst() { total = total + term.loss }
             for term in terms where !term.loss.scalar.isFinite {
                 throw ClusteringError.nonFiniteLoss(step: step, head: term.name, lastCheckpoint: lastCheckpoint?.path)
             }
-            total.backward()
+            var total = terms[0].loss
+            for term in terms.dropFirst() { total = total + term.loss }
+            switch training.headSchedule {
+            case .summed: total.backward()
+            case .alternating: terms[(step - 1) % terms.count].loss.backward()
+            }
             adam.step()
 
             let record = StepRecord(
@@ -227,7 +230,7 @@ public final class ClusteringTrainer {
                      valid: valid, validFlags: valid.values.map { $0 > 0.5 })
     }
 
-    /// The log record of one head: its loss and how its clusters are used.
+    /// Returns the log record of one head: its loss and how its clusters are used.
     static func headRecord(_ term: HeadObjective, valid: [Bool]) -> StepRecord.HeadRecord {
         let probabilities = term.probabilities.values
         let (n, k) = (term.probabilities.shape[0], term.probabilities.shape[1])

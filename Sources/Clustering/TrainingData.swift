@@ -96,10 +96,9 @@ public final class TrainingData {
     /// Computes the per-band statistics over the valid pixels, streaming
     /// 512 x 512 windows.
     ///
-    /// NOTE: when the rasters hold more than `windowLimit` windows, an evenly
-    /// spaced subset of them is read, so that the statistics of a large
-    /// collection cost minutes at most; the mean and spread of reflectance
-    /// settle long before that.
+    /// NOTE: when the rasters contain more than `windowLimit` windows, an
+    /// evenly spaced subset of them is read, so that a large collection costs
+    /// minutes at most. The mean and spread of reflectance settle long before.
     /// - Throws: `ClusteringError.noValidPixels` when no pixel is valid.
     public func statistics(windowLimit: Int = 1024) throws -> BandStatistics {
         let side = 512

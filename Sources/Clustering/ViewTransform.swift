@@ -41,8 +41,8 @@ public struct GeometricTransform: Equatable {
         return horizontalFlip ? result.flippedHorizontally() : result
     }
 
-    /// The pixels of the first view whose counterpart in the second view
-    /// exists and is valid: `invert(apply(valid))`, with pixels that a warp
+    /// Returns the pixels of the first view whose counterpart in the second
+    /// view exists and is valid: `invert(apply(valid))`, with pixels that a warp
     /// blended with the outside (by more than 1e-5 of their weight) set to 0.
     /// - Parameter valid: `[N, 1, S, S]`, 1 valid and 0 invalid.
     public func alignedValidity(_ valid: Tensor) -> Tensor {
@@ -52,7 +52,7 @@ public struct GeometricTransform: Equatable {
     }
 }
 
-/// How the second view of a crop is made: photometric jitter of the
+/// The recipe for the second view of a crop: photometric jitter of the
 /// normalised bands and a random geometric transform.
 public struct ViewAugmentation: Codable, Equatable, Sendable {
     /// Each band of each crop is multiplied by a gain drawn uniformly from

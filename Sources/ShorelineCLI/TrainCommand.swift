@@ -34,6 +34,7 @@ enum TrainCommand {
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
+            OptionSpec("--head-schedule", value: "NAME", help: "summed (every step trains all heads) or alternating (heads take turns by step) (default summed)"),
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
             OptionSpec("--checkpoint-every", value: "N", help: "steps between checkpoints (default 100)"),
@@ -66,6 +67,12 @@ enum TrainCommand {
         options.threads = try arguments.integer("--threads", default: options.threads, in: 1...256)
         options.checkpointInterval = try arguments.integer("--checkpoint-every", default: options.checkpointInterval, in: 1...10_000_000)
         options.resume = arguments.flag("--resume")
+        if let name = arguments.string("--head-schedule") {
+            guard let schedule = HeadSchedule(rawValue: name) else {
+                throw UsageError(description: "option '--head-schedule' must be summed or alternating, got '\(name)'; run 'shoreline train --help'")
+            }
+            options.headSchedule = schedule
+        }
 
         // IIC's settings.
         var configuration = IICConfiguration()

@@ -33,17 +33,24 @@ import TestSupport
     }
 
     /// Scores the runs listed in `SHORELINE_SCORE_RUNS` (colon-separated
-    /// folders) and appends a line per run to `SHORELINE_SCORE_OUTPUT`: the
-    /// harness behind docs/RESULTS.md, off in ordinary test runs.
+    /// folders) and appends a line per run to `SHORELINE_SCORE_OUTPUT`: the run,
+    /// main-head Hungarian and last-head majority water IoU, the main head's
+    /// water share, then both IoUs again with batch-norm batch statistics. It is
+    /// the harness behind docs/RESULTS.md and is off in ordinary test runs.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SHORELINE_SCORE_RUNS"] != nil && SharedData.isAvailable))
     func scoreListedRuns() throws {
         let environment = ProcessInfo.processInfo.environment
         let runs = environment["SHORELINE_SCORE_RUNS"]!.split(separator: ":").map(String.init)
         var lines = ""
         for run in runs {
-            let scores = try #require(try ChipScoring.score(try TrainedModelLoader.load(run: URL(fileURLWithPath: run))))
+            let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: run))
+            let scores = try #require(try ChipScoring.score(model))
             #expect(scores.mainHungarian >= 0 && scores.mainHungarian <= 1)
-            lines += String(format: "%@\t%.3f\t%.3f\t%.3f\n", run, scores.mainHungarian, scores.overclusteringMajority, scores.mainWaterShare)
+            // The same network normalising with the chip's own batch statistics.
+            (model as! TrainedClusteringModel).network.setTraining(true)
+            let batchScores = try #require(try ChipScoring.score(model))
+            lines += String(format: "%@\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", run, scores.mainHungarian, scores.overclusteringMajority,
+                            scores.mainWaterShare, batchScores.mainHungarian, batchScores.overclusteringMajority)
         }
         let output = URL(fileURLWithPath: environment["SHORELINE_SCORE_OUTPUT"] ?? "/dev/stderr")
         let handle = try FileHandle(forWritingTo: output)

@@ -87,6 +87,21 @@ import TestSupport
         #expect(summary.warnings == warnings)
     }
 
+    @Test func alternatingScheduleTrainsOneHeadPerStep() throws {
+        let scene = try TrainingFixtures.scene(scratch.file("scene.tif"))
+        var options = TrainingFixtures.options(inputs: [scene], output: scratch.file("run"), steps: 1)
+        options.headSchedule = .alternating
+        let summary = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options).run()
+        var generator = SeededGenerator(seed: options.seed)
+        let initial = IICMethod(configuration: TrainingFixtures.tinyIIC).makeNetwork(bands: 3, generator: &generator)
+        let start = Dictionary(uniqueKeysWithValues: initial.stateDictionary.map { ($0.name, $0.tensor.values) })
+        let trained = try TrainingFixtures.tensors(summary.finalCheckpoint)
+        // Step 1 trains the main head and the trunk; the overclustering head keeps its initial weights.
+        #expect(trained["heads.0.weight"] != start["heads.0.weight"])
+        #expect(trained["trunk.0.weight"] != start["trunk.0.weight"])
+        #expect(trained["heads.1.weight"] == start["heads.1.weight"])
+    }
+
     @Test func healthyRunRaisesNoCollapseWarning() throws {
         let summary = try train(output: "run", steps: 3)
         #expect(summary.warnings.isEmpty)
@@ -100,7 +115,7 @@ import TestSupport
         }
     }
 
-    @Test func resumeWithOtherSettingsIsRefused() throws {
+    @Test func resumeWithOtherSettingsIsRejected() throws {
         _ = try train(output: "run", steps: 1)
         var other = TrainingFixtures.tinyIIC
         other.clusters = 4

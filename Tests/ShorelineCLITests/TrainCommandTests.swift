@@ -44,7 +44,7 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: run))
     }
 
-    @Test func existingOutputWithoutResumeIsRefused() throws {
+    @Test func existingOutputWithoutResumeIsRejected() throws {
         let input = try scene(), run = scratch.file("run").path
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run] + tiny)
@@ -52,7 +52,7 @@ import TestSupport
         #expect(result.errors == ["error: run folder '\(run)' already exists; pass --resume to continue it or choose a new --output"])
     }
 
-    @Test func resumeOfAFolderWithoutConfigurationIsRefused() throws {
+    @Test func resumeWithoutConfigurationIsRejected() throws {
         let input = try scene(), run = scratch.file("run").path
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume"] + tiny)
@@ -65,6 +65,7 @@ import TestSupport
         ([], "error: option '--method NAME' is required; use --method iic"),
         (["--method", "iic", "--crop", "15"], "error: option '--crop' must be even, got '15'; run 'shoreline train --help'"),
         (["--method", "iic", "--overclusters", "1"], "error: option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'"),
+        (["--method", "iic", "--head-schedule", "random"], "error: option '--head-schedule' must be summed or alternating, got 'random'; run 'shoreline train --help'"),
         (["--method", "iic", "--steps", "0"], "error: option '--steps' needs a whole number from 1 to 10000000, got '0'; run 'shoreline train --help'"),
     ])
     func badOptionIsAUsageError(arguments: [String], message: String) throws {
