@@ -37,8 +37,8 @@ func identicalFeaturesGiveTheLogOfTheCandidateCount(images: Int, clusters: Int) 
     #expect(abs(terms.mutualInformationBound) < 1e-5)
 }
 
-@Test(arguments: [Float(0.5), 0.1, 0.05])
-func separatedFeaturesReachTheBound(temperature: Float) {
+@Test(arguments: [(Float(0.5), true), (0.1, true), (0.05, true), (0.5, false), (0.1, false)])
+func separatedFeaturesReachTheBound(temperature: Float, imageNegatives: Bool) {
     // Two images, two classes; class k of image n is the unit vector e_{2n+k},
     // the left half of each image is class 0, the right half class 1.
     let (images, clusters, height, width) = (2, 2, 2, 4)
@@ -50,16 +50,17 @@ func separatedFeaturesReachTheBound(temperature: Float) {
         (0..<clusters).map { $0 == classOf(position) ? 1 : 0 }
     }
     let valid = allValid(images: images, height: height, width: width)
-    let objective = InfoSegObjective(temperature: temperature, marginalWeight: 1)
+    let objective = InfoSegObjective(temperature: temperature, marginalWeight: 1, imageNegatives: imageNegatives)
     let classFeatures = objective.classFeatures(localFeatures: local, probabilities: probabilities, valid: valid.mask)
     let identity = (0..<16).map { Float($0 / 4 == $0 % 4 ? 1 : 0) }
     #expect(zip(classFeatures.values, identity).allSatisfy { abs($0 - $1) < 1e-5 })
 
-    // The positive scores 1/τ, the three negatives 0.
+    // The positive scores 1/τ, the negatives (three, or one in the own image) 0.
     let terms = objective.terms(localFeatures: local, probabilities: probabilities, validFlags: valid.flags, classFeatures: classFeatures)
-    let expected = log(1 + 3 * exp(-1 / Double(temperature)))
+    let candidates = imageNegatives ? 4.0 : 2.0
+    let expected = log(1 + (candidates - 1) * exp(-1 / Double(temperature)))
     #expect(abs(Double(terms.contrastive.scalar) - expected) < 1e-5)
-    #expect(abs(Double(terms.mutualInformationBound) - (log(4) - expected)) < 1e-5)
+    #expect(abs(Double(terms.mutualInformationBound) - (log(candidates) - expected)) < 1e-5)
     // Both classes hold half the pixels: the guard is -log 2.
     #expect(abs(Double(terms.negativeMarginalEntropy.scalar) + log(2)) < 1e-6)
     #expect(abs(Double(terms.loss.scalar) - (expected - log(2))) < 1e-5)

@@ -53,7 +53,7 @@ import TestSupport
     @Test func helpListsTheInfoSegOptions() {
         let result = runShoreline(["train", "--help"])
         #expect(result.exitCode == 0)
-        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view"] {
+        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view", "--own-image-negatives"] {
             #expect(result.output.contains { $0.contains(option) }, "help lacks '\(option)'")
         }
     }

@@ -16,6 +16,9 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
     /// Whether each view's local features are contrasted with the other
     /// view's class features (true) or with their own view's (false).
     public var crossView: Bool = true
+    /// Whether the classes of the other images in the batch are negatives
+    /// too (true) or only the other classes of the same image (false).
+    public var imageNegatives: Bool = true
     /// How the second view is made.
     public var augmentation = ViewAugmentation()
 

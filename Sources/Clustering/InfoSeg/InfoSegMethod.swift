@@ -25,7 +25,8 @@ public struct InfoSegMethod: ClusteringMethod {
     public var augmentation: ViewAugmentation { configuration.augmentation }
 
     public var objectiveFunction: InfoSegObjective {
-        InfoSegObjective(temperature: configuration.temperature, marginalWeight: configuration.marginalWeight)
+        InfoSegObjective(temperature: configuration.temperature, marginalWeight: configuration.marginalWeight,
+                         imageNegatives: configuration.imageNegatives)
     }
 
     public func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork {

@@ -22,6 +22,9 @@ import TensorEngine
 /// P̄_k    = (1/M) Σ_{n,p} m[n,p] P[n,k,p]
 /// loss   = L_MI + λ Σ_k P̄_k log P̄_k
 /// ```
+/// With `imageNegatives` false, the softmax runs over the K classes of the
+/// position's own image only, and log K replaces log(N·K) below.
+///
 /// log(N·K) - L_MI is the InfoNCE lower bound on the mutual information
 /// between a local feature and its class feature, in nats; it reaches log(N·K)
 /// when every local feature equals its own class feature and the class
@@ -43,13 +46,17 @@ public struct InfoSegObjective {
     public var temperature: Float
     /// λ of the marginal-entropy guard.
     public var marginalWeight: Float
+    /// Whether the class features of the other images are negatives; when
+    /// false, the softmax runs over the K classes of the position's own image.
+    public var imageNegatives: Bool
     /// The floor of probabilities before the logarithm and of class weights.
     public var epsilon: Float
 
-    public init(temperature: Float, marginalWeight: Float, epsilon: Float = 1e-8) {
+    public init(temperature: Float, marginalWeight: Float, imageNegatives: Bool = true, epsilon: Float = 1e-8) {
         precondition(temperature > 0, "InfoSeg temperature must be > 0, got \(temperature)")
         self.temperature = temperature
         self.marginalWeight = marginalWeight
+        self.imageNegatives = imageNegatives
         self.epsilon = epsilon
     }
 
@@ -101,12 +108,17 @@ public struct InfoSegObjective {
 
         // Scores of every valid position against all N·K class features.
         let locals = localFeatures.selectingPixels(where: validFlags)  // [M, C]
-        let logits = locals.matmul(classFeatures, transposeOther: true) * (1 / temperature)  // [M, N·K]
+        var logits = locals.matmul(classFeatures, transposeOther: true) * (1 / temperature)  // [M, N·K]
+        let images = Self.imageOfEachPosition(validFlags, images: n)
+        if !imageNegatives {
+            // Other images' columns get a score far below any cosine / τ.
+            let exclusion = images.flatMap { image in (0..<(n * k)).map { $0 / k == image ? Float(0) : -1e4 } }
+            logits = logits + Tensor(shape: [selected, n * k], values: exclusion)
+        }
         let logProbabilities = logits.softmax().clamped(minimum: epsilon, maximum: 1).log()
 
         // Targets: the position's class probabilities in its own image's block.
         let classes = probabilities.selectingPixels(where: validFlags)  // [M, K]
-        let images = Self.imageOfEachPosition(validFlags, images: n)
         let rowMask = Tensor(shape: [selected, n, 1], values: images.flatMap { image in (0..<n).map { $0 == image ? 1 : 0 } })
         let targets = ((Tensor.zeros([selected, n, k]) + classes.reshaped([selected, 1, k])) * rowMask).reshaped([selected, n * k])
         let contrastive = (targets * logProbabilities).sum() * (-1 / Float(selected))
@@ -115,8 +127,9 @@ public struct InfoSegObjective {
         let marginal = classes.sum(alongAxes: [0]) * (1 / Float(selected))
         let negativeEntropy = (marginal * marginal.clamped(minimum: epsilon, maximum: 1).log()).sum()
         let loss = contrastive + negativeEntropy * marginalWeight
+        let candidates = imageNegatives ? n * k : k
         return Terms(contrastive: contrastive, negativeMarginalEntropy: negativeEntropy, loss: loss,
-                     mutualInformationBound: Float(Foundation.log(Double(n * k))) - contrastive.scalar)
+                     mutualInformationBound: Float(Foundation.log(Double(candidates))) - contrastive.scalar)
     }
 
     /// The image index of each set flag of `N·h·w` flags.
