@@ -54,3 +54,13 @@ func networkOutputsHaveTheDocumentedShapes(images: Int, height: Int, width: Int)
     #expect(names.contains("local.weight") && names.contains("globalBlock.1.running_mean")
             && names.contains("globalProjection.bias"))
 }
+
+@Test func configurationWithoutNewerKeysTakesDefaults() throws {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let configuration = try decoder.decode(InfoSegConfiguration.self, from: Data(#"{"clusters": 4, "temperature": 0.2}"#.utf8))
+    var expected = InfoSegConfiguration()
+    expected.clusters = 4
+    expected.temperature = 0.2
+    #expect(configuration == expected)
+}

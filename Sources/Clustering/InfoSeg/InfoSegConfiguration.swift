@@ -28,3 +28,25 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
     public var headNames: [String] { ["main"] }
     public var clusterCounts: [Int] { [clusters] }
 }
+
+extension InfoSegConfiguration {
+    private enum CodingKeys: String, CodingKey {
+        case clusters, width, featureChannels, segmentationScale, temperature, marginalWeight, crossView, imageNegatives, augmentation
+    }
+
+    /// Reads the settings, taking the default for any key a run written by
+    /// an earlier version lacks.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = InfoSegConfiguration()
+        clusters = try container.decodeIfPresent(Int.self, forKey: .clusters) ?? defaults.clusters
+        width = try container.decodeIfPresent(Int.self, forKey: .width) ?? defaults.width
+        featureChannels = try container.decodeIfPresent(Int.self, forKey: .featureChannels) ?? defaults.featureChannels
+        segmentationScale = try container.decodeIfPresent(Float.self, forKey: .segmentationScale) ?? defaults.segmentationScale
+        temperature = try container.decodeIfPresent(Float.self, forKey: .temperature) ?? defaults.temperature
+        marginalWeight = try container.decodeIfPresent(Float.self, forKey: .marginalWeight) ?? defaults.marginalWeight
+        crossView = try container.decodeIfPresent(Bool.self, forKey: .crossView) ?? defaults.crossView
+        imageNegatives = try container.decodeIfPresent(Bool.self, forKey: .imageNegatives) ?? defaults.imageNegatives
+        augmentation = try container.decodeIfPresent(ViewAugmentation.self, forKey: .augmentation) ?? defaults.augmentation
+    }
+}
