@@ -10,6 +10,7 @@ extension TrainCommand {
         OptionSpec("--temperature", value: "T", help: "infoseg: temperature of the InfoNCE softmax (default 0.1)"),
         OptionSpec("--marginal-weight", value: "W", help: "infoseg: weight of the marginal-entropy guard against collapse, 0 for none (default 1)"),
         OptionSpec("--same-view", .flag, help: "infoseg: contrast local features with their own view's class features, not the other view's"),
+        OptionSpec("--other-view-positives", .flag, help: "infoseg: weight each pixel's positives by the other view's class probabilities at that pixel"),
         OptionSpec("--own-image-negatives", .flag, help: "infoseg: take negatives from the classes of a position's own image only, not from other images too"),
     ]
 
@@ -31,6 +32,7 @@ extension TrainCommand {
         configuration.marginalWeight = Float(try arguments.decimal("--marginal-weight", default: Double(configuration.marginalWeight), in: 0...10))
         configuration.crossView = !arguments.flag("--same-view")
         configuration.imageNegatives = !arguments.flag("--own-image-negatives")
+        configuration.otherViewPositives = arguments.flag("--other-view-positives")
         configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
         return InfoSegMethod(configuration: configuration)
     }

@@ -64,3 +64,15 @@ func networkOutputsHaveTheDocumentedShapes(images: Int, height: Int, width: Int)
     expected.temperature = 0.2
     #expect(configuration == expected)
 }
+
+@Test(arguments: [GeometricTransform(horizontalFlip: true), GeometricTransform(quarterTurns: 1),
+                  GeometricTransform(horizontalFlip: true, quarterTurns: 3)])
+func otherViewProbabilitiesLineUpWithEachView(transform: GeometricTransform) {
+    // A second view that is exactly the transformed first: each aligned map equals the other view's own.
+    var generator = SeededGenerator(seed: 4)
+    let first = Tensor.normal([2, 3, 4, 4], using: &generator).softmax()
+    let second = transform.apply(first)
+    let aligned = InfoSegMethod.alignedProbabilities([first, second], transform: transform, height: 8, width: 8)
+    #expect(aligned[0]?.values == first.values)
+    #expect(aligned[1]?.values == second.values)
+}

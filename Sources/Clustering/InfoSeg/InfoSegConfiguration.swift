@@ -19,6 +19,9 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
     /// Whether the classes of the other images in the batch are negatives
     /// too (true) or only the other classes of the same image (false).
     public var imageNegatives: Bool = true
+    /// Whether the positives of each view are weighted by the other view's
+    /// class probabilities at the same pixel (true) or by its own (false).
+    public var otherViewPositives: Bool = false
     /// How the second view is made.
     public var augmentation = ViewAugmentation()
 
@@ -31,7 +34,7 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
 
 extension InfoSegConfiguration {
     private enum CodingKeys: String, CodingKey {
-        case clusters, width, featureChannels, segmentationScale, temperature, marginalWeight, crossView, imageNegatives, augmentation
+        case clusters, width, featureChannels, segmentationScale, temperature, marginalWeight, crossView, imageNegatives, otherViewPositives, augmentation
     }
 
     /// Reads the settings, taking the default for any key a run written by
@@ -47,6 +50,7 @@ extension InfoSegConfiguration {
         marginalWeight = try container.decodeIfPresent(Float.self, forKey: .marginalWeight) ?? defaults.marginalWeight
         crossView = try container.decodeIfPresent(Bool.self, forKey: .crossView) ?? defaults.crossView
         imageNegatives = try container.decodeIfPresent(Bool.self, forKey: .imageNegatives) ?? defaults.imageNegatives
+        otherViewPositives = try container.decodeIfPresent(Bool.self, forKey: .otherViewPositives) ?? defaults.otherViewPositives
         augmentation = try container.decodeIfPresent(ViewAugmentation.self, forKey: .augmentation) ?? defaults.augmentation
     }
 }

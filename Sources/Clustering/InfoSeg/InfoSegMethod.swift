@@ -49,15 +49,36 @@ public struct InfoSegMethod: ClusteringMethod {
         let classFeatures = zip(views, validity).map { view, valid in
             objective.classFeatures(localFeatures: view.localFeatures, probabilities: view.probabilities, valid: valid.mask)
         }
+        let (height, width) = (first.shape[2], first.shape[3])
+        let positiveWeights = configuration.otherViewPositives
+            ? Self.alignedProbabilities(views.map(\.probabilities), transform: transform, height: height, width: width)
+            : [nil, nil]
         let terms = (0..<2).map { index in
             objective.terms(localFeatures: views[index].localFeatures, probabilities: views[index].probabilities,
                             validFlags: validity[index].flags,
-                            classFeatures: classFeatures[configuration.crossView ? 1 - index : index])
+                            classFeatures: classFeatures[configuration.crossView ? 1 - index : index],
+                            positiveWeights: positiveWeights[index])
         }
-        let (height, width) = (first.shape[2], first.shape[3])
         return [HeadObjective(name: "main", loss: (terms[0].loss + terms[1].loss) * 0.5,
                               probabilities: views[0].probabilities.resizedBilinear(height: height, width: width),
                               mutualInformation: (terms[0].mutualInformationBound + terms[1].mutualInformationBound) / 2)]
+    }
+
+    /// Moves each view's class probabilities onto the other view's pixels at
+    /// half resolution: the second view's turned back by `transform.invert`
+    /// for the first, the first's turned by `transform.apply` for the second.
+    /// Flips and turns move the half-resolution maps exactly. A warp is
+    /// defined in crop pixels, so warped maps are moved at the crop's size
+    /// and halved again by bilinear resampling (a 2x2 mean).
+    static func alignedProbabilities(_ probabilities: [Tensor], transform: GeometricTransform,
+                                     height: Int, width: Int) -> [Tensor?] {
+        guard transform.affine != nil else {
+            return [transform.invert(probabilities[1]), transform.apply(probabilities[0])]
+        }
+        let (localHeight, localWidth) = (probabilities[0].shape[2], probabilities[0].shape[3])
+        let full = probabilities.map { $0.resizedBilinear(height: height, width: width) }
+        return [transform.invert(full[1]).resizedBilinear(height: localHeight, width: localWidth),
+                transform.apply(full[0]).resizedBilinear(height: localHeight, width: localWidth)]
     }
 
     public func record(in configuration: inout RunConfiguration) {

@@ -96,7 +96,10 @@ public struct InfoSegObjective {
     ///   - probabilities: P, `[N, K, h, w]`.
     ///   - validFlags: m as `N·h·w` flags.
     ///   - classFeatures: ĝ, `[N·K, C]`, unit length.
-    public func terms(localFeatures: Tensor, probabilities: Tensor, validFlags: [Bool], classFeatures: Tensor) -> Terms {
+    ///   - positiveWeights: the class probabilities that weight the
+    ///     positives, `[N, K, h, w]`; nil for `probabilities` itself.
+    public func terms(localFeatures: Tensor, probabilities: Tensor, validFlags: [Bool], classFeatures: Tensor,
+                      positiveWeights: Tensor? = nil) -> Terms {
         let (n, k) = (probabilities.shape[0], probabilities.shape[1])
         precondition(classFeatures.shape == [n * k, localFeatures.shape[1]],
                      "InfoSeg needs class features [\(n * k), \(localFeatures.shape[1])], got \(classFeatures.shape)")
@@ -119,8 +122,9 @@ public struct InfoSegObjective {
 
         // Targets: the position's class probabilities in its own image's block.
         let classes = probabilities.selectingPixels(where: validFlags)  // [M, K]
+        let weights = positiveWeights.map { $0.selectingPixels(where: validFlags) } ?? classes
         let rowMask = Tensor(shape: [selected, n, 1], values: images.flatMap { image in (0..<n).map { $0 == image ? 1 : 0 } })
-        let targets = ((Tensor.zeros([selected, n, k]) + classes.reshaped([selected, 1, k])) * rowMask).reshaped([selected, n * k])
+        let targets = ((Tensor.zeros([selected, n, k]) + weights.reshaped([selected, 1, k])) * rowMask).reshaped([selected, n * k])
         let contrastive = (targets * logProbabilities).sum() * (-1 / Float(selected))
 
         // The guard: the negative entropy of the mean class distribution.
