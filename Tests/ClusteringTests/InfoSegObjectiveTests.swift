@@ -3,7 +3,7 @@ import Testing
 import TensorEngine
 @testable import Clustering
 
-/// `[N, C, h, w]` features whose every position holds `vector(image, position)`.
+/// Builds `[N, C, h, w]` features with `vector(image, position)` at every position.
 private func featureMap(images: Int, channels: Int, height: Int, width: Int,
                         _ vector: (Int, Int) -> [Float]) -> Tensor {
     let plane = height * width
@@ -23,7 +23,7 @@ private func allValid(images: Int, height: Int, width: Int) -> (mask: Tensor, fl
 }
 
 @Test(arguments: [(1, 2), (2, 3), (4, 2)])
-func identicalFeaturesGiveTheLogOfTheCandidateCount(images: Int, clusters: Int) {
+func identicalFeaturesGiveLogCandidates(images: Int, clusters: Int) {
     // Every local and class feature is one vector: all N·K candidates score alike.
     let (height, width, channels) = (3, 4, 5)
     let local = featureMap(images: images, channels: channels, height: height, width: width) { _, _ in [0.6, 0, 0.8, 0, 0] }
@@ -67,7 +67,7 @@ func separatedFeaturesReachTheBound(temperature: Float, imageNegatives: Bool) {
 }
 
 @Test func invalidPositionsAreLeftOut() {
-    // The right half is invalid and holds features that would change the result.
+    // The right half is invalid, and its features would change the result.
     let (height, width) = (2, 4)
     let local = featureMap(images: 1, channels: 2, height: height, width: width) { _, position in
         position % width < 2 ? [1, 0] : [0, 1]
@@ -125,8 +125,8 @@ func halfResolutionValidityNeedsAllFourPixels(input: [Float], expected: [Bool]) 
     #expect(mask.values == expected.map { $0 ? 1 : 0 })
 }
 
-/// The whole objective of raw local features and raw class scores, as the
-/// network computes it: normalisation, softmax, class features, InfoNCE, guard.
+/// Computes the whole objective of raw local features and raw class scores,
+/// as the network does: normalisation, softmax, class features, InfoNCE, guard.
 private func objectiveOfRawInputs(_ rawLocal: Tensor, _ scores: Tensor, flags: [Bool], mask: Tensor) -> Tensor {
     let objective = InfoSegObjective(temperature: 0.5, marginalWeight: 0.7)
     let local = rawLocal.normalisedToUnitLength()

@@ -8,9 +8,9 @@ import TensorEngine
 /// mutual-information step (class features from those probabilities,
 /// InfoNCE and the guard), and one gradient step through both.
 ///
-/// NOTE: the paper alternates the two steps; it leaves open whether the
-/// probabilities of the segmentation step are held fixed during the
-/// mutual-information step. Here gradients flow through them, so the global
+/// NOTE: InfoSeg (Harb and Knöbelreiter, GCPR 2021) alternates the two steps
+/// and does not state whether the probabilities of the segmentation step are
+/// held fixed during the mutual-information step. Here gradients flow through them, so the global
 /// branch learns from the mutual-information objective in the same step; a
 /// step is the alternation segmentation → mutual information, repeated.
 public struct InfoSegMethod: ClusteringMethod {

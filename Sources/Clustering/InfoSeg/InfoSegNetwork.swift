@@ -30,7 +30,7 @@ public final class InfoSegNetwork: Module {
     public let segmentationScale: Float
     public var isTraining = true
 
-    /// What one forward pass computes, at half the input resolution.
+    /// The features and probabilities of one forward pass, at half the input resolution.
     public struct Output {
         /// L̂: unit-length local features, `[N, C, H/2, W/2]`.
         public var localFeatures: Tensor
@@ -62,15 +62,15 @@ public final class InfoSegNetwork: Module {
         segmentationScale = configuration.segmentationScale
     }
 
-    /// The side of the input square one local feature sees: 3x3
+    /// The side of the input square that one local feature depends on: 3x3
     /// convolutions add 2 and 2 pixels, the pool 1, the pooled 3x3
     /// convolution 4 and the dilated one 8 (1 + 2 + 2 + 1 + 4 + 8 = 18), plus
     /// 2 for the upsampling. The global features see the whole window, so
-    /// outputs also depend on what else the window holds.
+    /// outputs also depend on the rest of the window.
     public static let receptiveField = 20
 
-    /// The segmentation step: the local and global features and the class
-    /// probabilities of each position,
+    /// Runs the segmentation step: the local and global features and the
+    /// class probabilities of each position,
     /// ```
     /// P[n,k,p] = softmax_k( β · ⟨Ĥ[n,k], L̂[n,p]⟩ )
     /// ```
@@ -92,12 +92,12 @@ public final class InfoSegNetwork: Module {
         return Output(localFeatures: localFeatures, globalFeatures: globalFeatures, probabilities: scores.softmax())
     }
 
-    /// The class probabilities upsampled to the input, `[N, K, H, W]`.
+    /// Returns the class probabilities upsampled to the input, `[N, K, H, W]`.
     public func headProbabilities(_ input: Tensor) -> [Tensor] {
         [forward(input).probabilities.resizedBilinear(height: input.shape[2], width: input.shape[3])]
     }
 
-    /// The class probabilities at the input's size.
+    /// Returns the class probabilities at the input's size.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         headProbabilities(input)[0]
     }

@@ -13,8 +13,8 @@ import TensorEngine
 /// g[n,k] = Σ_p m[n,p] P[n,k,p] L̂[n,p] / (Σ_p m[n,p] P[n,k,p] + ε),   ĝ = g / ‖g‖
 /// ```
 /// Each valid local feature is scored against all N·K class features with
-/// temperature τ, and InfoNCE counts the class features of its own image as
-/// positives, weighted by its class probabilities; the other classes of its
+/// temperature τ. InfoNCE counts the class features of its own image as
+/// positives, weighted by its class probabilities. The other classes of its
 /// image and every class of the other images are the negatives:
 /// ```
 /// z[n,p; n',k] = ⟨L̂[n,p], ĝ[n',k]⟩ / τ
@@ -72,7 +72,7 @@ public struct InfoSegObjective {
         public var mutualInformationBound: Float
     }
 
-    /// The class features ĝ of each image, `[N·K, C]`, image-major.
+    /// Computes the class features ĝ of each image, `[N·K, C]`, image-major.
     /// - Parameters:
     ///   - localFeatures: L̂, `[N, C, h, w]`.
     ///   - probabilities: P, `[N, K, h, w]`.
@@ -90,7 +90,7 @@ public struct InfoSegObjective {
         return (sums * totals.pow(-1)).normalisedToUnitLength()
     }
 
-    /// The objective of one view's local features against class features.
+    /// Computes the objective of one view's local features against class features.
     /// - Parameters:
     ///   - localFeatures: L̂, `[N, C, h, w]`, unit length along C.
     ///   - probabilities: P, `[N, K, h, w]`.
@@ -136,13 +136,13 @@ public struct InfoSegObjective {
                      mutualInformationBound: Float(Foundation.log(Double(candidates))) - contrastive.scalar)
     }
 
-    /// The image index of each set flag of `N·h·w` flags.
+    /// Returns the image index of each set flag of `N·h·w` flags.
     static func imageOfEachPosition(_ flags: [Bool], images: Int) -> [Int] {
         let plane = flags.count / images
         return flags.indices.filter { flags[$0] }.map { $0 / plane }
     }
 
-    /// The valid mask at half resolution: a position counts when all four
+    /// Returns the valid mask at half resolution: a position counts when all four
     /// input pixels under it are valid.
     /// - Parameter valid: `[N, 1, H, W]` of 0 and 1, H and W even.
     /// - Returns: the mask `[N, 1, H/2, W/2]` and the same as flags.

@@ -3,7 +3,7 @@ import TensorEngine
 // Shape legend: N images, K classes, C feature channels, h x w local positions.
 
 extension Tensor {
-    /// Each vector along `axis` divided by its Euclidean length:
+    /// Divides each vector along `axis` by its Euclidean length:
     /// ```
     /// y = x / sqrt(Σ_axis x² + ε)
     /// ```
@@ -15,8 +15,8 @@ extension Tensor {
         return self * squaredLength.pow(-0.5)
     }
 
-    /// The dot product of each image's row vectors with the same image's
-    /// feature map: a batched matrix product made of one matrix product over
+    /// Multiplies each image's row vectors with the same image's feature
+    /// map (dot products over C): a batched matrix product made of one matrix product over
     /// all images and a block mask that keeps each image's own block.
     /// ```
     /// out[n,k,p] = Σ_c self[n·K + k, c] · features[n,c,p]
@@ -35,7 +35,7 @@ extension Tensor {
         return own.sum(alongAxes: [2]).reshaped([n, k, h, w])
     }
 
-    /// `[N, 1, N, 1]`, 1 where the first and third indices are one image.
+    /// Returns `[N, 1, N, 1]`, 1 where the first and third indices are one image.
     static func sameImageMask(_ n: Int) -> Tensor {
         Tensor(shape: [n, 1, n, 1], values: (0..<(n * n)).map { $0 / n == $0 % n ? 1 : 0 })
     }
