@@ -33,6 +33,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Adam's learning rate.
     public var learningRate: Float = 5e-4
     public var headSchedule: HeadSchedule = .summed
+    /// The scale of reflectance the network sees, at training and inference.
+    public var inputScale: InputScale = .linear
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.
     public var collapsePatience: Int = 50
@@ -40,6 +42,26 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public init(inputs: [String], output: String) {
         self.inputs = inputs
         self.output = output
+    }
+
+    /// Decodes options, taking the default for each key a file lacks, so that
+    /// runs written before an option existed still load.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputs = try container.decode([String].self, forKey: .inputs)
+        output = try container.decode(String.self, forKey: .output)
+        bands = try container.decodeIfPresent([String].self, forKey: .bands)
+        steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? steps
+        batch = try container.decodeIfPresent(Int.self, forKey: .batch) ?? batch
+        crop = try container.decodeIfPresent(Int.self, forKey: .crop) ?? crop
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        threads = try container.decodeIfPresent(Int.self, forKey: .threads) ?? threads
+        resume = try container.decodeIfPresent(Bool.self, forKey: .resume) ?? resume
+        checkpointInterval = try container.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? checkpointInterval
+        learningRate = try container.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
+        headSchedule = try container.decodeIfPresent(HeadSchedule.self, forKey: .headSchedule) ?? headSchedule
+        inputScale = try container.decodeIfPresent(InputScale.self, forKey: .inputScale) ?? inputScale
+        collapsePatience = try container.decodeIfPresent(Int.self, forKey: .collapsePatience) ?? collapsePatience
     }
 }
 

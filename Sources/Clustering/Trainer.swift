@@ -97,11 +97,11 @@ public final class ClusteringTrainer {
             guard configuration.method == method.name, requested == configuration else {
                 throw ClusteringError.resumeMismatch(run.path, reason: "it was trained with method '\(configuration.method)' and other settings; start a new --output")
             }
-            data = try TrainingData(inputs: options.inputs, bands: configuration.bands)
+            data = try TrainingData(inputs: options.inputs, bands: configuration.bands, inputScale: configuration.training.inputScale)
             configuration.training.steps = options.steps
             configuration.training.threads = options.threads
         } else {
-            data = try TrainingData(inputs: options.inputs, bands: options.bands)
+            data = try TrainingData(inputs: options.inputs, bands: options.bands, inputScale: options.inputScale)
             let statistics = try data.statistics()
             configuration = RunConfiguration(method: method.name, bands: data.bands, statistics: statistics, training: options)
             configuration.training.bands = data.bands

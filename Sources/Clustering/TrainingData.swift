@@ -19,6 +19,8 @@ public final class TrainingData {
 
     /// Input band names, in order.
     public let bands: [String]
+    /// The scale reflectance is read on.
+    public let inputScale: InputScale
     let rasters: [Raster]
     /// Cumulative pixel counts, to draw a raster in proportion to its area.
     private let cumulativeAreas: [Int]
@@ -32,9 +34,10 @@ public final class TrainingData {
     ///     of scenes or folders of one file per band.
     ///   - bands: band names, or nil for `defaultBands` when the first raster
     ///     has them and all its bands when it has at most four.
+    ///   - inputScale: the scale every read returns reflectance on.
     /// - Throws: `ClusteringError` for missing inputs, inputs without
     ///   rasters and unknown bands; `GeoRasterError` for unreadable files.
-    public init(inputs: [String], bands requested: [String]?) throws {
+    public init(inputs: [String], bands requested: [String]?, inputScale: InputScale = .linear) throws {
         var sources: [SceneSource] = []
         for input in inputs {
             var isDirectory: ObjCBool = false
@@ -76,12 +79,13 @@ public final class TrainingData {
             rasters.append(Raster(source: source, width: dataset.width, height: dataset.height))
         }
         bands = chosen
+        self.inputScale = inputScale
         self.rasters = rasters
         var total = 0
         cumulativeAreas = rasters.map { total += $0.width * $0.height; return total }
     }
 
-    /// Reads a window of one raster as reflectance.
+    /// Reads a window of one raster as reflectance on `inputScale`.
     /// - Returns: `bands.count x window.pixelCount` reflectance, row-major,
     ///   and one validity flag per pixel (false outside the raster).
     func read(raster index: Int, window: Window) throws -> (reflectance: [Float], valid: [Bool]) {
@@ -90,6 +94,7 @@ public final class TrainingData {
         let block = try dataset.read(bands: bands, window: window, as: Float.self)
         var values = block.samples
         for index in values.indices { values[index] = scale.reflectance(values[index]) }
+        inputScale.apply(&values)
         return (values, block.validity)
     }
 

@@ -58,6 +58,9 @@ public struct ViewAugmentation: Codable, Equatable, Sendable {
     /// Each band of each crop is multiplied by a gain drawn uniformly from
     /// `1 ± gainRange`.
     public var gainRange: Float = 0.1
+    /// Whether one gain serves all bands of a crop, as a change of
+    /// illumination would, so that jitter keeps the contrast between bands.
+    public var sharedGain: Bool = false
     /// ... then shifted by an offset drawn uniformly from `± offsetRange`
     /// (normalised units: standard deviations of the band).
     public var offsetRange: Float = 0.1
@@ -73,6 +76,19 @@ public struct ViewAugmentation: Codable, Equatable, Sendable {
     public var maximumAffineScale: Double = 0
 
     public init() {}
+
+    /// Decodes the recipe, taking the default for each key a file lacks.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        gainRange = try container.decodeIfPresent(Float.self, forKey: .gainRange) ?? gainRange
+        sharedGain = try container.decodeIfPresent(Bool.self, forKey: .sharedGain) ?? sharedGain
+        offsetRange = try container.decodeIfPresent(Float.self, forKey: .offsetRange) ?? offsetRange
+        noiseStandardDeviation = try container.decodeIfPresent(Float.self, forKey: .noiseStandardDeviation) ?? noiseStandardDeviation
+        flips = try container.decodeIfPresent(Bool.self, forKey: .flips) ?? flips
+        rotations = try container.decodeIfPresent(Bool.self, forKey: .rotations) ?? rotations
+        maximumAffineDegrees = try container.decodeIfPresent(Double.self, forKey: .maximumAffineDegrees) ?? maximumAffineDegrees
+        maximumAffineScale = try container.decodeIfPresent(Double.self, forKey: .maximumAffineScale) ?? maximumAffineScale
+    }
 
     /// Draws a geometric transform for square crops of side `size`.
     public func randomTransform(size: Int, generator: inout SeededGenerator) -> GeometricTransform {
@@ -96,8 +112,9 @@ public struct ViewAugmentation: Codable, Equatable, Sendable {
         precondition(values.count == crops * bands * pixels,
                      "jitter needs \(crops) x \(bands) x \(pixels) values, got \(values.count)")
         for crop in 0..<crops {
+            let cropGain = 1 + generator.uniform(-gainRange, gainRange)
             for band in 0..<bands {
-                let gain = 1 + generator.uniform(-gainRange, gainRange)
+                let gain = sharedGain ? cropGain : 1 + generator.uniform(-gainRange, gainRange)
                 let offset = generator.uniform(-offsetRange, offsetRange)
                 let base = (crop * bands + band) * pixels
                 for pixel in 0..<pixels {

@@ -30,10 +30,12 @@ enum TrainCommand {
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
+            OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band)"),
             OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
+            OptionSpec("--input-scale", value: "NAME", help: "linear or logarithm: the scale of reflectance the network sees, before normalisation (default linear)"),
             OptionSpec("--head-schedule", value: "NAME", help: "summed (every step trains all heads) or alternating (heads take turns by step) (default summed)"),
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
@@ -67,6 +69,12 @@ enum TrainCommand {
         options.threads = try arguments.integer("--threads", default: options.threads, in: 1...256)
         options.checkpointInterval = try arguments.integer("--checkpoint-every", default: options.checkpointInterval, in: 1...10_000_000)
         options.resume = arguments.flag("--resume")
+        if let name = arguments.string("--input-scale") {
+            guard let scale = InputScale(rawValue: name) else {
+                throw UsageError(description: "option '--input-scale' must be linear or logarithm, got '\(name)'; run 'shoreline train --help'")
+            }
+            options.inputScale = scale
+        }
         if let name = arguments.string("--head-schedule") {
             guard let schedule = HeadSchedule(rawValue: name) else {
                 throw UsageError(description: "option '--head-schedule' must be summed or alternating, got '\(name)'; run 'shoreline train --help'")
@@ -86,6 +94,12 @@ enum TrainCommand {
         configuration.mainMarginalWeight = Float(try arguments.decimal("--lambda", default: 1, in: 0...10))
         configuration.overclusteringMarginalWeight = Float(try arguments.decimal("--overclustering-lambda", default: 1, in: 0...10))
         configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        switch arguments.string("--jitter-gain") {
+        case nil, "per-band": configuration.augmentation.sharedGain = false
+        case "shared": configuration.augmentation.sharedGain = true
+        case let name?:
+            throw UsageError(description: "option '--jitter-gain' must be per-band or shared, got '\(name)'; run 'shoreline train --help'")
+        }
 
         // The run.
         let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments) : IICMethod(configuration: configuration)

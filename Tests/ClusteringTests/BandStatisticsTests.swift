@@ -28,3 +28,19 @@ import Testing
     statistics.normalise(&values, valid: [true, true, false])
     #expect(values == [1, 0, 0, 2, 0, 0])
 }
+
+@Test func logarithmScaleFloorsDarkPixels() {
+    var values: [Float] = [1, 0.1, 0, -0.05, .nan]
+    InputScale.logarithm.apply(&values)
+    #expect(values[0] == 0)
+    #expect(abs(values[1] - Float(Foundation.log(0.1))) < 1e-6)
+    #expect(values[2] == Foundation.log(InputScale.logarithmFloor))
+    #expect(values[3] == Foundation.log(InputScale.logarithmFloor))
+    #expect(values[4].isNaN)
+}
+
+@Test func linearScaleChangesNothing() {
+    var values: [Float] = [0.3, -0.1]
+    InputScale.linear.apply(&values)
+    #expect(values == [0.3, -0.1])
+}

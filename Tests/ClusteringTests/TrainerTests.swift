@@ -146,6 +146,45 @@ import TestSupport
         }
     }
 
+    @Test func logarithmScaleReachesStatisticsAndModel() throws {
+        let scene = try TrainingFixtures.scene(scratch.file("scene.tif"))
+        var options = TrainingFixtures.options(inputs: [scene], output: scratch.file("run"), steps: 1)
+        options.inputScale = .logarithm
+        _ = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options).run()
+        let configuration = try RunConfiguration.read(run: scratch.file("run"))
+        #expect(configuration.training.inputScale == .logarithm)
+        // Reflectance 0.02-0.25 has logarithms from -3.9 to -1.4.
+        #expect(configuration.statistics.means.allSatisfy { $0 > -4 && $0 < -1.3 })
+
+        // The model takes the logarithm itself: on reflectance it outputs what
+        // the same network set to the linear scale outputs on logarithms.
+        let model = try TrainedModelLoader.load(run: scratch.file("run")) as! TrainedClusteringModel
+        var linear = model.configuration
+        linear.training.inputScale = .linear
+        let unscaled = TrainedClusteringModel(configuration: linear, network: model.network, headNames: model.headNames,
+                                              clusterCounts: model.clusterCounts, receptiveField: model.receptiveField)
+        let reflectance = (0..<(3 * 16)).map { Float(0.05 + 0.01 * Double($0 % 5)) }
+        let valid = [Bool](repeating: true, count: 16)
+        let logarithms = reflectance.map { Foundation.log($0) }
+        #expect(model.clusterProbabilities(reflectance: reflectance, valid: valid, height: 4, width: 4)
+                == unscaled.clusterProbabilities(reflectance: logarithms, valid: valid, height: 4, width: 4))
+    }
+
+    @Test func configurationWithoutNewerKeysLoads() throws {
+        _ = try train(output: "run", steps: 1)
+        let url = scratch.file("run").appendingPathComponent(RunConfiguration.fileName)
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        var training = object["training"] as! [String: Any]
+        training["head_schedule"] = nil
+        training["input_scale"] = nil
+        object["training"] = training
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        let configuration = try RunConfiguration.read(run: scratch.file("run"))
+        #expect(configuration.training.headSchedule == .summed)
+        #expect(configuration.training.inputScale == .linear)
+        #expect(configuration.training.seed == 7)
+    }
+
     @Test func loadingAMissingRunNamesIt() {
         let run = scratch.file("absent")
         #expect(throws: ClusteringError.invalidRun(run.path, reason: "it has no readable config.json")) {

@@ -74,3 +74,19 @@ func flipsAndTurnsInvertExactly(flip: Bool, turns: Int) {
         if valid[crop * 4 + pixel] { #expect(value != 1) } else { #expect(value == 0) }
     } } }
 }
+
+@Test func sharedGainKeepsBandRatios() {
+    var augmentation = ViewAugmentation()
+    augmentation.sharedGain = true
+    augmentation.gainRange = 0.3
+    augmentation.offsetRange = 0
+    augmentation.noiseStandardDeviation = 0
+    var generator = SeededGenerator(seed: 9)
+    let original: [Float] = [1, 2, 3, 4, 5, 6]
+    var values = original
+    augmentation.jitter(&values, valid: [true, true, true], crops: 1, bands: 2, generator: &generator)
+    #expect(values != original)
+    for pixel in 0..<3 {
+        #expect(abs(values[3 + pixel] / values[pixel] - original[3 + pixel] / original[pixel]) < 1e-6)
+    }
+}
