@@ -2,8 +2,8 @@ import Clustering
 
 /// The options of `shoreline train --method infoseg`.
 extension TrainCommand {
-    /// Options that only InfoSeg reads. `--clusters`, `--width` and
-    /// `--affine` are shared with IIC.
+    /// Options that only InfoSeg reads. `--clusters`, `--width`, `--affine`
+    /// and `--jitter-gain` are shared with IIC.
     static let infoSegOptions = [
         OptionSpec("--feature-channels", value: "C", help: "infoseg: channels of the local and global features (default 32)"),
         OptionSpec("--segmentation-scale", value: "B", help: "infoseg: scale of the cosine similarities before the class softmax (default 10)"),
@@ -18,8 +18,10 @@ extension TrainCommand {
     static let iicOnlyOptions = ["--overclusters", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
 
     /// Builds InfoSeg's method from the command-line options.
+    /// - Parameter augmentation: the second view's recipe, parsed with IIC's
+    ///   options (`--affine`, `--jitter-gain`).
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
-    static func infoSegMethod(_ arguments: ParsedArguments) throws -> InfoSegMethod {
+    static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation) throws -> InfoSegMethod {
         for name in iicOnlyOptions where arguments.string(name) != nil {
             throw UsageError(description: "option '\(name)' applies to --method iic only; drop it or use --method iic")
         }
@@ -33,7 +35,7 @@ extension TrainCommand {
         configuration.crossView = !arguments.flag("--same-view")
         configuration.imageNegatives = !arguments.flag("--own-image-negatives")
         configuration.otherViewPositives = arguments.flag("--other-view-positives")
-        configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        configuration.augmentation = augmentation
         return InfoSegMethod(configuration: configuration)
     }
 }

@@ -102,7 +102,7 @@ enum TrainCommand {
         }
 
         // The run.
-        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments) : IICMethod(configuration: configuration)
+        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: configuration.augmentation) : IICMethod(configuration: configuration)
         let trainer = ClusteringTrainer(method: method, options: options)
         console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")

@@ -19,11 +19,11 @@ import TestSupport
     @Test func trainsResumesAndStoresSettings() throws {
         let input = try scene(), run = scratch.file("run").path
         let first = runShoreline(["train", "--input", input, "--output", run, "--steps", "2", "--temperature", "0.2",
-                                  "--marginal-weight", "0.5", "--same-view"] + tiny)
+                                  "--marginal-weight", "0.5", "--same-view", "--jitter-gain", "shared"] + tiny)
         #expect(first.exitCode == 0, "\(first.diagnostics)")
         #expect(first.output.first?.hasPrefix("steps: 1 to 2 in ") == true)
         let resumed = runShoreline(["train", "--input", input, "--output", run, "--steps", "3", "--temperature", "0.2",
-                                    "--marginal-weight", "0.5", "--same-view", "--resume"] + tiny)
+                                    "--marginal-weight", "0.5", "--same-view", "--jitter-gain", "shared", "--resume"] + tiny)
         #expect(resumed.exitCode == 0, "\(resumed.diagnostics)")
         #expect(resumed.output.first?.hasPrefix("steps: 3 to 3 in ") == true)
 
@@ -31,6 +31,7 @@ import TestSupport
         #expect(configuration.contains("\"method\" : \"infoseg\""))
         #expect(configuration.contains("\"temperature\" : 0.2"))
         #expect(configuration.contains("\"cross_view\" : false"))
+        #expect(configuration.contains("\"shared_gain\" : true"))
         let lines = try String(contentsOfFile: "\(run)/log.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].contains("\"mutual_information\""))
