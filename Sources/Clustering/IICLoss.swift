@@ -37,7 +37,7 @@ public struct IICLoss {
         self.epsilon = epsilon
     }
 
-    /// The loss between two aligned views, a scalar.
+    /// Computes the loss between two aligned views, a scalar.
     /// - Parameters:
     ///   - first, second: cluster probabilities, `[N, K, H, W]`, softmax over K.
     ///   - valid: `[N, 1, H, W]`, 1 where a pixel counts and 0 where it is
@@ -46,8 +46,8 @@ public struct IICLoss {
         jointDistribution(first, second, valid: valid).loss
     }
 
-    /// The symmetrised, normalised joint distribution P (`[K, K]`, unclamped)
-    /// and the loss computed from it.
+    /// Computes the symmetrised, normalised joint distribution P (`[K, K]`,
+    /// unclamped) and the loss from it.
     public func jointDistribution(_ first: Tensor, _ second: Tensor, valid: Tensor? = nil) -> (joint: Tensor, loss: Tensor) {
         precondition(first.shape == second.shape && first.shape.count == 4,
                      "IIC loss needs two [N, K, H, W] maps of one shape, got \(first.shape) and \(second.shape)")

@@ -53,8 +53,11 @@ public enum BandNameSource: String, Sendable, Codable {
 /// whose descriptions are wrong; it must name every band.
 /// - Throws: `GeoRasterError` with code `.unnamedBands` when nothing names the
 ///   bands, or when a declaration has the wrong count or repeats a name.
+/// - Parameter isRedGreenBlue: whether GDAL's colour interpretation marks
+///   the three bands red, green and blue, as RGB exports do. The error then
+///   suggests the Sentinel-2 bands of those colours, B4,B3,B2.
 func resolveBandNames(path: String, bandCount: Int, descriptions: [String],
-                      declared: [String]?) throws -> (names: [String], source: BandNameSource) {
+                      declared: [String]?, isRedGreenBlue: Bool = false) throws -> (names: [String], source: BandNameSource) {
     if let declared {
         guard declared.count == bandCount else {
             throw GeoRasterError(.unnamedBands, path: path,
@@ -75,8 +78,12 @@ func resolveBandNames(path: String, bandCount: Int, descriptions: [String],
     if let preset = Sentinel2Bands.preset(bandCount: bandCount) {
         return (preset, .bandCountPreset)
     }
+    let message = "scene '\(path)' has \(bandCount) bands without names, and only 13 (Level-1C) and 12 (Level-2A) bands have a preset"
+    if isRedGreenBlue {
+        throw GeoRasterError(.unnamedBands, path: path, message: message,
+                             fix: "the file marks them red, green, blue: declare them with --bands B4,B3,B2")
+    }
     let example = Array(Sentinel2Bands.level1C.prefix(bandCount)).joined(separator: ",")
-    throw GeoRasterError(.unnamedBands, path: path,
-                         message: "scene '\(path)' has \(bandCount) bands without names, and only 13 (Level-1C) and 12 (Level-2A) bands have a preset",
+    throw GeoRasterError(.unnamedBands, path: path, message: message,
                          fix: "declare them in file order with --bands, e.g. --bands \(example) (names: \(Sentinel2Bands.level1C.joined(separator: ", ")))")
 }

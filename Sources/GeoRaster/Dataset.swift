@@ -90,6 +90,7 @@ public final class Dataset {
         var types: [RasterDataType] = []
         var nodata: [Double?] = []
         var descriptions: [String] = []
+        var colors: [GDALColorInterp] = []
         for index in 1...count {
             let band = GDALGetRasterBand(handle, Int32(index))
             let gdalType = GDALGetRasterDataType(band)
@@ -105,6 +106,7 @@ public final class Dataset {
             let value = GDALGetRasterNoDataValue(band, &hasNodata)
             nodata.append(hasNodata != 0 ? value : nil)
             descriptions.append(String(cString: GDALGetDescription(band)))
+            colors.append(GDALGetRasterColorInterpretation(band))
         }
 
         do {
@@ -115,7 +117,8 @@ public final class Dataset {
                       (try? resolveBandNames(path: path, bandCount: count, descriptions: descriptions, declared: nil)) == nil {
                 resolved = ((1...count).map { "band\($0)" }, .bandIndex)
             } else {
-                resolved = try resolveBandNames(path: path, bandCount: count, descriptions: descriptions, declared: bandNames)
+                resolved = try resolveBandNames(path: path, bandCount: count, descriptions: descriptions, declared: bandNames,
+                                                isRedGreenBlue: colors == [GCI_RedBand, GCI_GreenBand, GCI_BlueBand])
             }
             bandNameSource = resolved.source
             bands = (0..<count).map {

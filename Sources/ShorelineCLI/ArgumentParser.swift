@@ -1,4 +1,5 @@
 import Foundation
+import GeoRaster
 
 /// An option a command accepts.
 struct OptionSpec {
@@ -165,6 +166,21 @@ struct ParsedArguments {
             throw UsageError(description: "option '\(name)' needs a number from \(range.lowerBound) to \(range.upperBound), got '\(text)'; run 'shoreline \(command.name) --help'")
         }
         return value
+    }
+
+    /// Returns a comma-separated list of band names, or nil when absent.
+    /// - Throws: `UsageError` for an empty item or a band named twice, in
+    ///   any spelling (`B8` and `b08` are one band).
+    func bandNames(_ name: String) throws -> [String]? {
+        guard let names = try list(name) else { return nil }
+        var seen = Set<String>()
+        for band in names {
+            let canonical = Sentinel2Bands.canonicalName(band) ?? band
+            guard seen.insert(canonical).inserted else {
+                throw UsageError(description: "option '\(name)' names band '\(canonical)' twice in '\(names.joined(separator: ","))'; name each band once, in file order")
+            }
+        }
+        return names
     }
 
     /// Returns a comma-separated list option, or nil when absent.

@@ -26,22 +26,30 @@ public struct Console: Sendable {
 
     /// Standard output for results, standard error for the rest. The log
     /// level is named by `SHORELINE_LOG_LEVEL` (debug, info, warning or
-    /// error), and is info when the variable is unset or unknown.
+    /// error), and is info when the variable is unset or unknown. An
+    /// unknown name gets one warning when the console is made.
     public static var standard: Console {
         let levelName = ProcessInfo.processInfo.environment["SHORELINE_LOG_LEVEL"] ?? ""
-        let level = Logger.Level.named(levelName) ?? .info
-        return Console(writeResult: { Swift.print($0) },
+        let (level, warning) = Logger.Level.fromEnvironment(levelName)
+        let console = Console(writeResult: { Swift.print($0) },
                 writeDiagnostic: { text, newline in
                     FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
                 },
                 isTerminal: isatty(STDERR_FILENO) != 0, logLevel: level)
+        if let warning { console.logger.warning(warning) }
+        return console
     }
 
     func print(_ line: String) {
         writeResult(line)
     }
 
+    /// Returns a progress bar, which draws nothing when the log level is
+    /// above info (progress is info-level output).
     func progressBar(unit: String) -> ProgressBar {
-        ProgressBar(unit: unit, isTerminal: isTerminal, write: writeDiagnostic)
+        guard logger.minimumLevel <= .info else {
+            return ProgressBar(unit: unit, isTerminal: isTerminal, write: { _, _ in })
+        }
+        return ProgressBar(unit: unit, isTerminal: isTerminal, write: writeDiagnostic)
     }
 }

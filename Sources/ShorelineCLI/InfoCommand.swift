@@ -22,10 +22,19 @@ enum InfoCommand {
         guard arguments.positionals.count == 1 else {
             throw UsageError(description: "info takes one SCENE, got \(arguments.positionals.count); run 'shoreline info --help'")
         }
-        let dataset = try openScene(arguments.positionals[0], bandNames: try arguments.list("--bands"), allowUnnamedBands: true)
+        let path = arguments.positionals[0]
+        let bandNames = try arguments.bandNames("--bands")
+        let declaredOffset = try ReflectanceOption.offset(arguments)
+        let dataset: Dataset
+        do {
+            dataset = try openScene(path, bandNames: bandNames, allowUnnamedBands: true)
+        } catch let error as GeoRasterError where error.code == .unnamedBands && bandNames != nil {
+            throw UsageError(description: error.description)
+        }
         let estimate = try dataset.validFraction()
-        let scale = ReflectanceScale.forScene(dataset, offset: try ReflectanceOption.offset(arguments))
-        let summary = SceneSummary(dataset: dataset, estimate: estimate, reflectance: scale)
+        let scale = ReflectanceScale.forScene(dataset, offset: declaredOffset)
+        let summary = SceneSummary(path: path, dataset: dataset, estimate: estimate, reflectance: scale,
+                                   declaredOffset: declaredOffset)
         if arguments.flag("--json") {
             console.print(summary.json)
         } else {
@@ -87,7 +96,11 @@ struct SceneSummary: Encodable {
     let validFraction: Double
     let validFractionSampled: Bool
     let validFractionMethod: String
+    /// The offset in force: declared with `--offset`, else from metadata.
     let radiometricOffset: Float?
+    /// `declared`, `metadata`, or nil when neither gives an offset.
+    let radiometricOffsetSource: String?
+    /// The formula, such as `(DN - 1000.0) / 10000.0`.
     let reflectance: String
 
     enum CodingKeys: String, CodingKey {
@@ -95,7 +108,7 @@ struct SceneSummary: Encodable {
         case bandNameSource = "band_name_source", pixelSize = "pixel_size", blockSize = "block_size"
         case validFraction = "valid_fraction", validFractionSampled = "valid_fraction_sampled"
         case validFractionMethod = "valid_fraction_method", radiometricOffset = "radiometric_offset"
-        case reflectance
+        case radiometricOffsetSource = "radiometric_offset_source", reflectance
     }
 
     // Absent values encode as null, so every key is always present.
@@ -117,11 +130,16 @@ struct SceneSummary: Encodable {
         try container.encode(validFractionSampled, forKey: .validFractionSampled)
         try container.encode(validFractionMethod, forKey: .validFractionMethod)
         try container.encode(radiometricOffset, forKey: .radiometricOffset)
+        try container.encode(radiometricOffsetSource, forKey: .radiometricOffsetSource)
         try container.encode(reflectance, forKey: .reflectance)
     }
 
-    init(dataset: Dataset, estimate: ValidFractionEstimate, reflectance scale: ReflectanceScale) {
-        path = dataset.path
+    /// - Parameters:
+    ///   - path: the scene as the user named it: a file, or a folder of band files.
+    ///   - declaredOffset: the `--offset` value, or nil.
+    init(path: String, dataset: Dataset, estimate: ValidFractionEstimate, reflectance scale: ReflectanceScale,
+         declaredOffset: Float?) {
+        self.path = path
         driver = dataset.driverName
         width = dataset.width
         height = dataset.height
@@ -142,8 +160,9 @@ struct SceneSummary: Encodable {
         validFraction = estimate.fraction
         validFractionSampled = estimate.isSampled
         validFractionMethod = estimate.method
-        radiometricOffset = dataset.radiometricOffset
-        reflectance = "reflectance = " + scale.description.replacingOccurrences(of: "sample", with: "DN")
+        radiometricOffset = declaredOffset ?? dataset.radiometricOffset
+        radiometricOffsetSource = declaredOffset != nil ? "declared" : (dataset.radiometricOffset != nil ? "metadata" : nil)
+        reflectance = scale.description.replacingOccurrences(of: "sample", with: "DN")
     }
 
     var json: String {
@@ -182,9 +201,10 @@ struct SceneSummary: Encodable {
         lines.append("block size: \(blockSize[0]) x \(blockSize[1]) px")
         let fraction = String(format: "%.4f", validFraction)
         lines.append("valid fraction: \(fraction)" + (validFractionSampled ? " (sampled: \(validFractionMethod))" : " (\(validFractionMethod))"))
-        lines.append("radiometric offset: " + (radiometricOffset.map { SceneSummary.number(Double($0)) + " (from metadata)" }
+        let source = radiometricOffsetSource == "declared" ? "declared with --offset" : "from metadata"
+        lines.append("radiometric offset: " + (radiometricOffset.map { SceneSummary.number(Double($0)) + " (\(source))" }
             ?? ("not in metadata" + (reflectance.hasSuffix("/ 10000.0") ? " (baseline 04.00 and later products add 1000: pass --offset 1000)" : ""))))
-        lines.append(reflectance)
+        lines.append("reflectance = " + reflectance)
         return lines.joined(separator: "\n")
     }
 

@@ -17,6 +17,14 @@ public final class Logger: @unchecked Sendable {
             }
         }
 
+        /// Returns the level named by `SHORELINE_LOG_LEVEL`'s value: info
+        /// when it is empty, and info with a warning to show when it is unknown.
+        static func fromEnvironment(_ name: String) -> (level: Level, warning: String?) {
+            if name.isEmpty { return (.info, nil) }
+            if let level = named(name) { return (level, nil) }
+            return (.info, "SHORELINE_LOG_LEVEL '\(name)' is unknown; use debug, info, warning or error (showing info)")
+        }
+
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
 
         var prefix: String {

@@ -11,6 +11,8 @@ public enum Shoreline {
         case failure = 1
         /// A command-line mistake: unknown command or option, bad value.
         case usage = 2
+        /// The command finished but left inputs out (`tile --on-error skip`).
+        case scenesFailed = 3
     }
 
     static let version = "0.1.0"
@@ -27,11 +29,17 @@ public enum Shoreline {
     /// Runs the command line given without the program name.
     /// - Parameter console: where results and logs go; by default standard
     ///   output and standard error.
-    /// - Returns: the exit code (see `ExitCode`).
+    /// - Returns: the exit code (see `ExitCode`), or 128 + the signal number
+    ///   after SIGINT or SIGTERM. With no arguments, the help goes to
+    ///   standard error and the exit code is 2.
     public static func main(arguments: [String], console: Console = .standard) -> Int32 {
         GDALLibrary.registerDrivers()
         let logger = console.logger
-        guard let first = arguments.first, first != "--help", first != "-h" else {
+        guard let first = arguments.first else {
+            console.writeDiagnostic(usage, true)
+            return ExitCode.usage.rawValue
+        }
+        if first == "--help" || first == "-h" {
             console.print(usage)
             return ExitCode.success.rawValue
         }
@@ -55,6 +63,12 @@ public enum Shoreline {
         } catch let error as UsageError {
             logger.error(error.description)
             return ExitCode.usage.rawValue
+        } catch let error as ScenesFailed {
+            logger.error(error.description)
+            return ExitCode.scenesFailed.rawValue
+        } catch let error as Interrupted {
+            logger.error(error.description)
+            return 128 + error.signal
         } catch {
             logger.error(String(describing: error))
             return ExitCode.failure.rawValue

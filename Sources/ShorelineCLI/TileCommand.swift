@@ -15,9 +15,19 @@ enum TileCommand {
 
             Writes DIR/images/<scene>_r<row>_c<column>.tif (the scene's data type and bands, an internal
             mask band: 0 invalid, 255 valid), DIR/labels/ (UInt8 classes: 0 invalid, 1 land, 2 water,
-            3 cloud) and DIR/manifest.csv. Edge tiles are padded and masked, never resampled. A re-run
-            into DIR skips finished scenes and tiles. With --shard I/N each run writes
-            DIR/manifest.shard-I-of-N.csv; 'shoreline merge-manifests DIR' joins them.
+            3 cloud) and DIR/manifest.csv. Edge tiles are padded and masked, never resampled. Image tiles
+            carry the radiometric offset (--offset, else the scene's metadata) as BOA_ADD_OFFSET. A re-run
+            into DIR skips finished scenes and intact tiles, and rewrites missing or truncated ones. With
+            --shard I/N each run writes DIR/manifest.shard-I-of-N.csv; 'shoreline merge-manifests DIR'
+            joins them.
+
+            Manifest columns: invalid_fraction is the tile's pixels invalid in the image or the label
+            (padding included) over all its pixels; water_fraction and cloud_fraction are over the pixels
+            valid in both, and empty for tiles without a label.
+
+            Exit codes: 0 success; 1 bad data or a failed write; 2 a command-line mistake;
+            3 when --on-error skip skipped a scene (listed in DIR/failed-scenes.csv);
+            130 or 143 when interrupted (SIGINT or SIGTERM).
             """,
         options: [
             OptionSpec("--output", value: "DIR", help: "output folder (required)"),
@@ -29,9 +39,13 @@ enum TileCommand {
             OptionSpec("--pair", .repeated, value: "SCENE=LABEL", help: "an explicit scene and label pair (repeatable)"),
             OptionSpec("--size", value: "N", help: "tile side in pixels (default 512)"),
             OptionSpec("--overlap", value: "N", help: "pixels shared by neighbouring tiles (default 0)"),
-            OptionSpec("--max-invalid", value: "F", help: "skip tiles with a larger invalid fraction, 0 to 1 (default 0.5); tiles with no valid pixel are always skipped"),
+            OptionSpec("--max-invalid", value: "F", help: "skip tiles with a larger fraction of invalid image pixels, 0 to 1 (default 0.5); tiles with no valid pixel are always skipped"),
             OptionSpec("--bands", value: "NAMES",
                        help: "band names in file order, comma-separated (B11,B8,B3); folders of one file per band take them from the file names"),
+            OptionSpec("--offset", value: "DN",
+                       help: "radiometric offset to record in image tiles as BOA_ADD_OFFSET=-DN, such as 1000 for baseline 04.00 and later; samples stay as stored (default: from the scene's metadata, else none)"),
+            OptionSpec("--on-error", value: "POLICY",
+                       help: "stop (default): the first unreadable or mismatched scene stops the job; skip: leave it out, tile the rest, exit 3"),
             OptionSpec("--shard", value: "I/N", help: "tile only shard I of N (0 <= I < N), split by scene name"),
             OptionSpec("--workers", value: "N", help: "threads reading and writing tiles (default 1)"),
             OptionSpec("--compression", value: "NAME", help: "deflate (default), zstd, lzw or none"),
@@ -52,8 +66,15 @@ enum TileCommand {
             throw UsageError(description: "option '--overlap' must be smaller than --size \(options.tileSize), got '\(options.overlap)'; run 'shoreline tile --help'")
         }
         options.maxInvalidFraction = try arguments.decimal("--max-invalid", default: 0.5, in: 0...1)
-        options.bandNames = try arguments.list("--bands")
+        options.bandNames = try arguments.bandNames("--bands")
         options.workers = try arguments.integer("--workers", default: 1, in: 1...256)
+        options.radiometricOffset = try ReflectanceOption.offset(arguments)
+        if let policy = arguments.string("--on-error") {
+            guard let value = SceneErrorPolicy(rawValue: policy) else {
+                throw UsageError(description: "option '--on-error' must be stop or skip, got '\(policy)'; run 'shoreline tile --help'")
+            }
+            options.onError = value
+        }
         do {
             options.labelCodes = try arguments.string("--label-codes").map { try LabelCodes(parsing: $0) }
             options.shard = try arguments.string("--shard").map { try Shard(parsing: $0) }
@@ -77,7 +98,7 @@ enum TileCommand {
         }
         let pairs = try arguments.strings("--pair").map { text -> (scene: String, label: String) in
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw TilingError.invalidPair(text) }
+            guard parts.count == 2 else { throw UsageError(description: TilingError.invalidPair(text).description) }
             return (parts[0], parts[1])
         }
         let pairing = try ScenePairing.discover(inputs: arguments.positionals, labels: arguments.string("--labels"),
@@ -88,26 +109,40 @@ enum TileCommand {
         console.logger.info("tiling \(counted(pairing.pairs.count, "scene")) (\(labelled) with labels) into '\(output)'"
                     + (options.shard.map { " as shard \($0)" } ?? ""))
 
-        // The job.
+        // The job, stopped cleanly by SIGINT or SIGTERM.
         let job = TilingJob(pairs: pairing.pairs, outputFolder: output, options: options)
         let bar = console.progressBar(unit: "tiles")
+        let interruption = Interruption(onFirstSignal: { job.cancel() })
         let summary: TilingSummary
         do {
+            defer {
+                interruption.stopListening()
+                bar.finish()
+            }
             summary = try job.run { bar.update(completed: $0.completedTiles, total: $0.totalTiles) }
-            bar.finish()
-        } catch {
-            bar.finish()
-            throw error
+        } catch TilingError.cancelled {
+            throw Interrupted(signal: interruption.signal ?? SIGINT)
+        } catch TilingError.duplicateInput(let path) {
+            throw UsageError(description: TilingError.duplicateInput(path).description)
+        } catch let error as GeoRasterError where error.code == .unnamedBands && options.bandNames != nil {
+            throw UsageError(description: error.description)
         }
         for scene in summary.allInvalidScenes { console.logger.warning("scene '\(scene)' has no valid pixel; it gave no tiles") }
+        for failure in summary.failedScenes { console.logger.warning("skipped scene '\(failure.scene)': \(failure.reason)") }
         if summary.tilesInManifest == 0, let shard = options.shard {
             console.logger.warning("shard \(shard) wrote no tiles; its manifest is empty")
         }
 
-        console.print("scenes: \(summary.sceneCount)" + (summary.scenesResumed > 0 ? " (\(summary.scenesResumed) finished by an earlier run)" : ""))
+        var notes: [String] = []
+        if summary.scenesResumed > 0 { notes.append("\(summary.scenesResumed) finished by an earlier run") }
+        if !summary.failedScenes.isEmpty { notes.append("\(summary.failedScenes.count) failed") }
+        console.print("scenes: \(summary.sceneCount)" + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"))
         console.print("tiles in manifest: \(summary.tilesInManifest) (written \(summary.tilesWritten), present from an earlier run \(summary.tilesAlreadyPresent + summary.tilesFromResumedScenes))")
         console.print("tiles skipped as more than \(options.maxInvalidFraction) invalid: \(summary.tilesSkippedInvalid)")
         console.print("manifest: \(summary.manifestPath)")
+        if let failedScenesPath = summary.failedScenesPath {
+            throw ScenesFailed(description: "\(summary.failedScenes.count) of \(summary.sceneCount) scenes failed and were skipped; see '\(failedScenesPath)', fix them and run again")
+        }
     }
 }
 

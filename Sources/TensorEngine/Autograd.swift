@@ -59,8 +59,8 @@ extension Tensor {
         }
     }
 
-    /// The tensors reachable from `self` through recorded ops, each after all
-    /// of its inputs (topological order).
+    /// Lists the tensors reachable from `self` through recorded ops, each after
+    /// all of its inputs (topological order).
     func topologicalOrder() -> [Tensor] {
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
@@ -96,11 +96,11 @@ extension Tensor {
     }
 }
 
-/// Where the first non-finite value (NaN or infinity) of a computation sits.
+/// The location of the first non-finite value (NaN or infinity) of a computation.
 public struct NonFiniteReport: Equatable, CustomStringConvertible {
     /// The op that produced it, or `input` for a leaf.
     public var operation: String
-    /// The shape of the tensor that holds it.
+    /// The shape of the tensor that contains it.
     public var shape: [Int]
     /// Its row-major position in that tensor.
     public var index: Int
@@ -118,8 +118,8 @@ public struct NonFiniteReport: Equatable, CustomStringConvertible {
 }
 
 extension Tensor {
-    /// The first non-finite value in the computation that made this tensor,
-    /// searched in the order the ops ran, or nil when every value is finite.
+    /// Finds the first non-finite value in the computation that made this
+    /// tensor, in the order the ops ran, or returns nil when every value is finite.
     /// Call it when a loss turns NaN to find the op that made the NaN.
     public func firstNonFinite() -> NonFiniteReport? {
         for tensor in topologicalOrder() {

@@ -21,7 +21,7 @@ public enum Profiler {
     @TaskLocal public static var scope: String?
 
     /// Runs `body` with primitive times filed under `label` (for example
-    /// `loss`), so that the same primitive kind can be told apart by caller.
+    /// `loss`), so that the same primitive kind is reported per caller.
     public static func measure<Result>(_ label: String, _ body: () throws -> Result) rethrows -> Result {
         try $scope.withValue(label) { try body() }
     }

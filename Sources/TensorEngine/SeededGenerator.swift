@@ -17,12 +17,12 @@ public struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    /// A uniform Float in `[low, high)` from the top 24 bits of one draw.
+    /// Draws a uniform Float in `[low, high)` from the top 24 bits of one draw.
     public mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * Float(next() >> 40) / Float(1 << 24)
     }
 
-    /// A standard normal Float (Box–Muller).
+    /// Draws a standard normal Float (Box–Muller transform).
     public mutating func normal() -> Float {
         let u1 = max(Double(next() >> 11) / Double(1 << 53), .leastNonzeroMagnitude)
         let u2 = Double(next() >> 11) / Double(1 << 53)

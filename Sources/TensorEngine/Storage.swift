@@ -40,7 +40,7 @@ final class Storage {
         Array(buffer)
     }
 
-    /// A new buffer with the same values.
+    /// Copies the values into a new buffer.
     func copy() -> Storage {
         let result = Storage(uninitializedCount: count)
         result.pointer.update(from: pointer, count: count)
@@ -53,7 +53,7 @@ enum BufferPool {
     private static var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private static var heldBytes = 0
     private static let lock = NSLock()
-    /// The most memory kept for reuse.
+    /// The maximum number of bytes kept for reuse.
     static let limitBytes = 1 << 30
 
     static func take(count: Int) -> UnsafeMutablePointer<Float> {

@@ -2,20 +2,20 @@ import CDNNL
 import Foundation
 
 extension Tensor {
-    /// The rectified linear unit, `max(x, 0)`, elementwise.
+    /// Applies the rectified linear unit, `max(x, 0)`, elementwise.
     /// The gradient at exactly 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
         eltwise(dnnl_eltwise_relu, "relu", alpha: 0, beta: 0,
                 value: { max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
-    /// The natural logarithm, elementwise; its gradient is `1 / x`.
+    /// Applies the natural logarithm elementwise. Its gradient is `1 / x`.
     public func log() -> Tensor {
         eltwise(dnnl_eltwise_log, "log", alpha: 0, beta: 0,
                 value: { Foundation.log($0) }, derivative: { x, _ in 1 / x })
     }
 
-    /// Each value limited to `[minimum, maximum]`.
+    /// Limits each value to `[minimum, maximum]`.
     ///
     /// NOTE: oneDNN passes the gradient where `minimum < x <= maximum`,
     /// PyTorch where `minimum <= x <= maximum`; they differ only for values
@@ -74,7 +74,7 @@ extension Tensor {
         }
     }
 
-    /// The softmax over channels (axis 1), as `softmax(x, dim=1)`:
+    /// Applies the softmax over channels (axis 1), as `softmax(x, dim=1)`:
     /// ```
     /// y[n,k,i,j] = exp(x[n,k,i,j]) / Σ_c exp(x[n,c,i,j])
     /// ```

@@ -56,18 +56,19 @@ extension Tensor {
 
             // ∂/∂b: the same, summed over the broadcast dimensions.
             if other.requiresGradient {
-                var full = gradient
+                var full = gradient.copy()
                 if isMultiply {
-                    full = Storage(uninitializedCount: self.count)
                     Kernels.multiply(into: full, gradient, self.plain, count: self.count)
                 }
-                other.accumulateGradient(
-                    other.shape == self.shape ? (isMultiply ? full : full.copy()) : sumReduced(full, from: self.shape, to: other.shape))
+                if other.shape != self.shape {
+                    full = sumReduced(full, from: self.shape, to: other.shape)
+                }
+                other.accumulateGradient(full)
             }
         }
     }
 
-    /// The plain-loop path of `+` and `*` for small tensors.
+    /// Computes `+` and `*` with plain loops, for small tensors.
     private func smallBinary(_ other: Tensor, name: String, isMultiply: Bool) -> Tensor {
         let positions = Kernels.broadcastPositions(shape, other.shape)
         let output = Tensor.zeros(shape)
@@ -90,13 +91,13 @@ extension Tensor {
         }
     }
 
-    /// The sum of all values, a scalar.
+    /// Sums all values into a scalar.
     public func sum() -> Tensor {
         let reduced = summed(keepingShape: shape.map { _ in 1 }, name: "sum")
         return reduced.reshaped([])
     }
 
-    /// The mean of all values, a scalar.
+    /// Averages all values into a scalar.
     public func mean() -> Tensor {
         sum().affine(scale: 1 / Float(count))
     }
@@ -132,7 +133,7 @@ extension Tensor {
         }
     }
 
-    /// The same values under another shape with the same count (a copy-free view).
+    /// Views the same values under another shape with the same count, without copying.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) (\(count) values) to \(newShape)")
         let output = Tensor(shape: newShape, storage: plain)
@@ -141,8 +142,8 @@ extension Tensor {
         }
     }
 
-    /// The matrix product `op(a) · op(b)` (`dnnl_sgemm`), where op transposes
-    /// when asked.
+    /// Multiplies matrices, `op(self) · op(other)` (`dnnl_sgemm`), where op
+    /// transposes its matrix when requested.
     /// - Parameters:
     ///   - other: the right factor.
     ///   - transposeSelf: use `selfᵀ`; self is then `[K, M]`, else `[M, K]`.

@@ -1,5 +1,5 @@
 extension Tensor {
-    /// A 2-D convolution with stride 1, as PyTorch's `conv2d`
+    /// Convolves in 2-D with stride 1, as PyTorch's `conv2d`
     /// (a cross-correlation):
     /// ```
     /// y[n,k,i,j] = b[k] + Σ_c Σ_u Σ_v w[k,c,u,v] · x[n, c, i - p + d·u, j - p + d·v]
@@ -30,12 +30,14 @@ extension Tensor {
         let training = Tensor.recordsGradient([self, weight] + (bias.map { [$0] } ?? []))
         let sourceGiven = descriptor
         let biasPlain = MemoryDescriptor([k])
-        let key = "convolution \(shape) \(weight.shape) \(bias != nil) p\(padding) d\(dilation)"
+        let key = "convolution \(Layouts.descriptorKey(sourceGiven)) \(weight.shape) \(bias != nil) p\(padding) "
+            + "d\(dilation) winograd \(ConvolutionSettings.prefersWinograd)"
         let forward = PrimitiveCache.primitive("\(key) forward \(training)") {
             DNNLOperation.convolutionForward(
                 source: MemoryDescriptor(shape, layout: .any), weights: MemoryDescriptor(weight.shape, layout: .any),
                 bias: bias == nil ? nil : biasPlain, destination: MemoryDescriptor(outputShape, layout: .any),
-                padding: padding, dilation: dilation, training: training)
+                padding: padding, dilation: dilation, training: training,
+                winograd: ConvolutionSettings.prefersWinograd)
         }
 
         // Forward; the output stays in the primitive's layout.
@@ -108,4 +110,16 @@ extension Tensor {
             }
         }
     }
+}
+
+/// Engine-wide convolution choices.
+public enum ConvolutionSettings {
+    /// Whether 3x3 convolutions with stride 1 and no dilation use Winograd's
+    /// F(4x4, 3x3) algorithm where oneDNN implements it (`jit_wino_4x3` on
+    /// AVX-512), falling back to the direct algorithm elsewhere. Task local,
+    /// so a test can compare both.
+    ///
+    /// NOTE: Winograd's transforms round differently from the direct sum:
+    /// expect differences around 1e-5 relative to PyTorch's direct result.
+    @TaskLocal public static var prefersWinograd = true
 }

@@ -14,7 +14,7 @@ public struct AffineMap: Equatable {
     /// The map that changes nothing.
     public static let identity = AffineMap(xx: 1, xy: 0, tx: 0, yx: 0, yy: 1, ty: 0)
 
-    /// A rotation by `angle` radians (counter-clockwise on screen, y down) and
+    /// Makes a rotation by `angle` radians (counter-clockwise on screen, y down) and
     /// a uniform `scale` about the centre of a `height` x `width` image, then
     /// a shift by `(shiftX, shiftY)` pixels.
     public static func about(
@@ -26,7 +26,7 @@ public struct AffineMap: Equatable {
                          yx: -s, yy: c, ty: cy + s * cx - c * cy + shiftY)
     }
 
-    /// The point `(x, y)` maps to.
+    /// Maps the point `(x, y)`.
     public func apply(x: Double, y: Double) -> (x: Double, y: Double) {
         (xx * x + xy * y + tx, yx * x + yy * y + ty)
     }
@@ -46,19 +46,19 @@ public struct AffineMap: Equatable {
 
 
 extension Tensor {
-    /// The feature maps mirrored left-right (along W), as `torch.flip(x, [3])`.
+    /// Mirrors the feature maps left-right (along W), as `torch.flip(x, [3])`.
     public func flippedHorizontally() -> Tensor {
         let (h, w) = (shape[2], shape[3])
         return spatiallyRearranged("horizontal flip", height: h, width: w) { row, column in (row, w - 1 - column) }
     }
 
-    /// The feature maps mirrored top-bottom (along H), as `torch.flip(x, [2])`.
+    /// Mirrors the feature maps top-bottom (along H), as `torch.flip(x, [2])`.
     public func flippedVertically() -> Tensor {
         let (h, w) = (shape[2], shape[3])
         return spatiallyRearranged("vertical flip", height: h, width: w) { row, column in (h - 1 - row, column) }
     }
 
-    /// The feature maps turned by `quarterTurns` · 90° counter-clockwise, as
+    /// Turns the feature maps by `quarterTurns` · 90° counter-clockwise, as
     /// `torch.rot90(x, quarterTurns, dims=[2, 3])`.
     /// - Returns: `[N, C, W, H]` for odd turns, else the input's shape.
     public func rotated(quarterTurns: Int) -> Tensor {
@@ -72,7 +72,7 @@ extension Tensor {
         }
     }
 
-    /// The window of `height` x `width` pixels starting at (`row`, `column`).
+    /// Cuts the window of `height` x `width` pixels starting at (`row`, `column`).
     /// - Returns: `[N, C, height, width]`.
     public func cropped(row: Int, column: Int, height: Int, width: Int) -> Tensor {
         precondition(shape.count == 4, "crop needs [N, C, H, W], got \(shape)")
@@ -82,8 +82,8 @@ extension Tensor {
         return spatiallyRearranged("crop", height: height, width: width) { r, c in (row + r, column + c) }
     }
 
-    /// A copy whose output pixel (row, column) is input pixel `source(row, column)`,
-    /// for every sample and channel; the backward pass scatters back.
+    /// Copies input pixel `source(row, column)` to output pixel (row, column) for
+    /// every sample and channel. The backward pass scatters the gradient back.
     private func spatiallyRearranged(
         _ name: String, height: Int, width: Int, source: (Int, Int) -> (Int, Int)
     ) -> Tensor {

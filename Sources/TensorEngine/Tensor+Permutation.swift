@@ -1,12 +1,12 @@
 extension Tensor {
-    /// The matrix transposed, `[R, C]` to `[C, R]` (a oneDNN reorder).
+    /// Transposes the matrix, `[R, C]` to `[C, R]` (a oneDNN reorder).
     public func transposed() -> Tensor {
         precondition(shape.count == 2, "transpose needs a matrix, got \(shape)")
         return swappingFirstTwoAxes(name: "transpose")
     }
 
-    /// The channel axis moved outermost, `[N, C, H, W]` to `[C, N·H·W]`: row
-    /// c holds channel c of every pixel of every sample, in (sample, row,
+    /// Moves the channel axis outermost, `[N, C, H, W]` to `[C, N·H·W]`, so
+    /// row c contains channel c of every pixel of every sample, in (sample, row,
     /// column) order. IIC's joint distribution is a product of two such matrices.
     public func channelsOutermost() -> Tensor {
         precondition(shape.count == 4, "channelsOutermost needs [N, C, H, W], got \(shape)")

@@ -12,7 +12,7 @@ extension Tensor {
                       window: (window, window), stride: window, padding: (0, 0))
     }
 
-    /// The sum over the `(2r + 1)` x `(2r + 1)` square centred on each pixel,
+    /// Sums the `(2r + 1)` x `(2r + 1)` square centred on each pixel,
     /// reading zero outside the image (a box filter):
     /// ```
     /// y[n,c,i,j] = Σ_{|u| ≤ r, |v| ≤ r} x[n, c, i + u, j + v]
@@ -30,7 +30,7 @@ extension Tensor {
         }
     }
 
-    /// The box sum of a row-major `[N, C, H, W]` buffer.
+    /// Computes the box sum of a row-major `[N, C, H, W]` buffer.
     private static func boxSum(_ source: Storage, shape: [Int], radius: Int) -> Storage {
         let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         let rows = Storage(uninitializedCount: source.count), result = Storage(uninitializedCount: source.count)

@@ -41,7 +41,7 @@ extension Tensor {
         }
     }
 
-    /// The channel vectors of the valid pixels, one row per pixel, in
+    /// Gathers the channel vectors of the valid pixels, one row per pixel, in
     /// row-major pixel order (sample, row, column).
     /// - Parameter valid: `N · H · W` flags, true where a pixel counts.
     /// - Returns: `[M, C]`, M the number of valid pixels.

@@ -60,7 +60,7 @@ public final class Tensor {
         return copy
     }
 
-    /// A tensor holding `values` in row-major order.
+    /// Creates a tensor of `values` in row-major order.
     /// - Parameters:
     ///   - shape: dimensions, outermost first; their product is `values.count`.
     ///   - requiresGradient: whether `backward()` computes a gradient for it.
@@ -71,19 +71,19 @@ public final class Tensor {
         self.init(shape: shape, storage: Storage(values), requiresGradient: requiresGradient)
     }
 
-    /// A tensor of zeros.
+    /// Creates a tensor of zeros.
     public static func zeros(_ shape: [Int], requiresGradient: Bool = false) -> Tensor {
         Tensor(shape: shape, storage: Storage(count: shape.reduce(1, *)), requiresGradient: requiresGradient)
     }
 
-    /// A tensor filled with one value.
+    /// Creates a tensor filled with one value.
     public static func full(_ shape: [Int], value: Float, requiresGradient: Bool = false) -> Tensor {
         let result = zeros(shape, requiresGradient: requiresGradient)
         result.storage.buffer.update(repeating: value)
         return result
     }
 
-    /// A scalar tensor (shape `[]`).
+    /// Creates a scalar tensor (shape `[]`).
     public convenience init(scalar: Float) {
         self.init(shape: [], values: [scalar])
     }
@@ -110,7 +110,7 @@ public final class Tensor {
         gradientStorage = nil
     }
 
-    /// A copy cut from the graph: same values, no gradient history.
+    /// Copies the values into a new leaf without gradient history.
     public func detached() -> Tensor {
         Tensor(shape: shape, storage: plain.copy())
     }
@@ -124,10 +124,10 @@ public final class Tensor {
         markModified()
     }
 
-    /// The values in layout `target`: the storage itself when the layouts
-    /// agree, else a reordered copy, kept for parameters (leaves that collect
-    /// gradients) until they change, so the forward passes of both views and
-    /// the backward pass of a step reorder a weight once.
+    /// Returns the values in layout `target`: the storage itself when the
+    /// layouts agree, else a reordered copy. Parameters (leaves that collect
+    /// gradients) keep the copy until they change, so a weight is reordered
+    /// once per optimiser step, however many passes use it.
     func storage(in target: MemoryDescriptor) -> Storage {
         let own = descriptor
         if own == target { return storage }

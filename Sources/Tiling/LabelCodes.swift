@@ -24,7 +24,9 @@ public struct LabelCodes: Sendable, Equatable, CustomStringConvertible {
 
     /// Returns the codes of a preset name or of an explicit map
     /// (`CODE:CLASS,...`, with classes invalid, land, water, cloud).
-    /// - Throws: `TilingError.invalidLabelCodes` naming the bad part.
+    /// - Throws: `TilingError.unknownLabelCodes` for a name that is no
+    ///   preset and no map, `TilingError.invalidLabelCodes` naming the bad
+    ///   part of a map.
     public init(parsing text: String) throws {
         name = text
         switch text {
@@ -37,6 +39,7 @@ public struct LabelCodes: Sendable, Equatable, CustomStringConvertible {
         case "binary255":
             kind = .table([0: .land, 255: .water])
         default:
+            guard text.contains(":") else { throw TilingError.unknownLabelCodes(text) }
             var table: [Int: SurfaceClass] = [:]
             for entry in text.split(separator: ",") {
                 let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

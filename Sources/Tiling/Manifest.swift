@@ -10,10 +10,19 @@ public struct ManifestRow: Sendable, Equatable {
     /// The width and height of the part of the tile inside the scene.
     public var validWidth: Int
     public var validHeight: Int
-    /// Fractions of the tile's pixels, in [0, 1]. `invalidFraction` counts
-    /// padding and invalid scene pixels; the water and cloud fractions are
-    /// nil for tiles without a label.
+    /// The tile's invalid pixels over all its pixels (`width x height`), in
+    /// [0, 1]: padding past the scene edge, invalid scene pixels (nodata,
+    /// fill, mask) and, for a labelled tile, pixels the label marks invalid.
     public var invalidFraction: Double
+    /// Water and cloud pixels over the tile's valid pixels, those valid in
+    /// both image and label, in [0, 1]; 0 when no pixel is valid, nil for a
+    /// tile without a label. Padding never dilutes them.
+    ///
+    /// ```
+    /// water_fraction = water pixels / valid pixels
+    /// cloud_fraction = cloud pixels / valid pixels
+    /// invalid_fraction = (width x height - valid pixels) / (width x height)
+    /// ```
     public var waterFraction: Double?
     public var cloudFraction: Double?
     /// Paths relative to the output folder.
@@ -129,17 +138,17 @@ public enum Manifest {
         var shards: [Int: String] = [:]
         var counts = Set<Int>()
         for name in names {
-            let parts = name.split(separator: ".")
-            guard parts.count == 3, parts[0] == "manifest", parts[2] == "csv" else { continue }
-            let numbers = parts[1].split(separator: "-")
-            guard numbers.count == 4, numbers[0] == "shard", numbers[2] == "of",
-                  let index = Int(numbers[1]), let count = Int(numbers[3]) else { continue }
-            shards[index] = (folder as NSString).appendingPathComponent(name)
-            counts.insert(count)
+            guard let shard = Shard(manifestName: name) else { continue }
+            shards[shard.index] = (folder as NSString).appendingPathComponent(name)
+            counts.insert(shard.count)
         }
         guard let count = counts.first else { throw TilingError.noShardManifests(folder) }
         guard counts.count == 1 else {
-            throw TilingError.invalidManifest(folder, reason: "shard manifests of different shard counts \(counts.sorted())")
+            let files = names.compactMap { name -> (count: Int, index: Int, name: String)? in
+                guard let shard = Shard(manifestName: name) else { return nil }
+                return (shard.count, shard.index, name)
+            }.sorted { ($0.count, $0.index) < ($1.count, $1.index) }.map(\.name)
+            throw TilingError.mixedShardCounts(folder: folder, files: files, counts: counts.sorted())
         }
         let missing = (0..<count).filter { shards[$0] == nil }
         guard missing.isEmpty else { throw TilingError.missingShards(folder: folder, missing: missing, count: count) }
@@ -150,7 +159,7 @@ public enum Manifest {
         return rows.count
     }
 
-    private static func escape(_ field: String) -> String {
+    static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -149,7 +149,7 @@ public struct ScenePairing: Sendable {
         if let labels {
             var isDirectory: ObjCBool = false
             guard fileManager.fileExists(atPath: labels, isDirectory: &isDirectory) else {
-                throw TilingError.inputNotFound(labels)
+                throw TilingError.labelsNotFound(labels)
             }
             if isDirectory.boolValue {
                 labelFolders = [labels]

@@ -31,6 +31,18 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         return sorted.enumerated().filter { $0.offset % count == index }.map(\.element)
     }
 
+    /// Parses a shard manifest's file name, such as `manifest.shard-3-of-8.csv`,
+    /// or returns nil for other names.
+    init?(manifestName name: String) {
+        let parts = name.split(separator: ".")
+        guard parts.count == 3, parts[0] == "manifest", parts[2] == "csv" else { return nil }
+        let numbers = parts[1].split(separator: "-")
+        guard numbers.count == 4, numbers[0] == "shard", numbers[2] == "of",
+              let index = Int(numbers[1]), let count = Int(numbers[3]),
+              count > 0, (0..<count).contains(index) else { return nil }
+        self.init(index: index, count: count)
+    }
+
     /// The manifest file name of this shard, such as `manifest.shard-3-of-8.csv`.
     public var manifestName: String { "manifest.shard-\(index)-of-\(count).csv" }
 

@@ -7,6 +7,7 @@ struct PreparedScene: Sendable {
     let name: String
     let windows: [Window]
     let sceneWindow: Window
+    let bandCount: Int
 
     /// Opens the scene and its label and checks that they share a pixel grid.
     /// - Throws: `GeoRasterError` for unreadable scenes, `TilingError` for
@@ -16,6 +17,7 @@ struct PreparedScene: Sendable {
         name = pair.scene.name
         let scene = try pair.scene.open(bandNames: options.bandNames)
         sceneWindow = scene.fullWindow
+        bandCount = scene.bands.count
         windows = TileGrid(sceneWidth: scene.width, sceneHeight: scene.height,
                            tileSize: options.tileSize, overlap: options.overlap).windows
         guard let labelPath = pair.label else { return }
@@ -76,12 +78,17 @@ final class TileCutter {
     let job: TilingJob
     let dataset: Dataset
     let label: Dataset?
+    /// The metadata written into image tiles: the radiometric offset in
+    /// force, declared or from the scene, as `BOA_ADD_OFFSET` (its negation).
+    let imageMetadata: [String: String]
 
     init(scene: PreparedScene, job: TilingJob) throws {
         self.scene = scene
         self.job = job
         dataset = try scene.pair.scene.open(bandNames: job.options.bandNames)
         label = try scene.pair.label.map { try Dataset(path: $0, allowUnnamedBands: true) }
+        let offset = job.options.radiometricOffset ?? dataset.radiometricOffset
+        imageMetadata = offset.map { ["BOA_ADD_OFFSET": TilingOptions.number(-$0)] } ?? [:]
     }
 
     /// Reads one tile and writes its image and label, unless it is too
@@ -132,18 +139,18 @@ final class TileCutter {
         let imagePath = "images/\(fileName)"
         let labelPath = classes == nil ? nil : "labels/\(fileName)"
         let inside = window.intersection(with: scene.sceneWindow)!
-        let pixelCount = Double(window.pixelCount)
+        let fractions = classes.map { ClassFractions(classes: $0) }
         let row = ManifestRow(
             scene: scene.name, tileID: tileID, window: window,
-            validWidth: inside.width, validHeight: inside.height, invalidFraction: invalidFraction,
-            waterFraction: classes.map { Double($0.lazy.filter { $0 == .water }.count) / pixelCount },
-            cloudFraction: classes.map { Double($0.lazy.filter { $0 == .cloud }.count) / pixelCount },
+            validWidth: inside.width, validHeight: inside.height,
+            invalidFraction: fractions?.invalid ?? invalidFraction,
+            waterFraction: fractions?.water, cloudFraction: fractions?.cloud,
             imagePath: imagePath, labelPath: labelPath)
 
         let imageFile = (job.outputFolder as NSString).appendingPathComponent(imagePath)
         let labelFile = labelPath.map { (job.outputFolder as NSString).appendingPathComponent($0) }
-        let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: imageFile), labelFile.map({ fileManager.fileExists(atPath: $0) }) ?? true {
+        if TileFile.isIntact(imageFile, window: window, bandCount: image.bandNames.count),
+           labelFile.map({ TileFile.isIntact($0, window: window, bandCount: 1) }) ?? true {
             return .alreadyPresent(row)
         }
         let georeference = Georeference(of: dataset, window: window)
@@ -156,7 +163,46 @@ final class TileCutter {
         try RasterWriter.write(samples: image.samples, width: window.width, height: window.height,
                                bandNames: image.bandNames, georeference: georeference,
                                nodata: nodata.flatMap { Sample(nodata: $0) == nil ? nil : $0 },
-                               validity: image.validity, to: imageFile, compression: job.options.compression)
+                               validity: image.validity, metadata: imageMetadata,
+                               to: imageFile, compression: job.options.compression)
         return .written(row)
+    }
+}
+
+/// The class fractions of a label tile, as the manifest defines them.
+///
+/// ```
+/// valid     = pixels valid in both image and label (class not invalid)
+/// water     = water pixels / valid        (0 when valid is 0)
+/// cloud     = cloud pixels / valid        (0 when valid is 0)
+/// invalid   = (tile pixels - valid) / tile pixels
+/// ```
+/// Padding past the scene edge is invalid, so it counts in `invalid` only.
+struct ClassFractions {
+    let water: Double
+    let cloud: Double
+    let invalid: Double
+
+    init(classes: [SurfaceClass]) {
+        var counts = [0, 0, 0, 0]
+        for surface in classes { counts[Int(surface.rawValue)] += 1 }
+        let valid = classes.count - counts[Int(SurfaceClass.invalid.rawValue)]
+        water = valid == 0 ? 0 : Double(counts[Int(SurfaceClass.water.rawValue)]) / Double(valid)
+        cloud = valid == 0 ? 0 : Double(counts[Int(SurfaceClass.cloud.rawValue)]) / Double(valid)
+        invalid = classes.isEmpty ? 1 : Double(classes.count - valid) / Double(classes.count)
+    }
+}
+
+/// Checks of tile files that an earlier run wrote.
+enum TileFile {
+    /// Whether a tile file exists, opens, has the window's size and band
+    /// count, and holds every block its directory lists (see
+    /// `Dataset.blocksLieInsideFile`), so a deleted or truncated tile is
+    /// written again rather than trusted.
+    static func isIntact(_ path: String, window: Window, bandCount: Int) -> Bool {
+        guard FileManager.default.fileExists(atPath: path),
+              let tile = try? Dataset(path: path, allowUnnamedBands: true) else { return false }
+        return tile.width == window.width && tile.height == window.height
+            && tile.bands.count == bandCount && tile.blocksLieInsideFile
     }
 }

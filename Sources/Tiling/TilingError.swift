@@ -23,6 +23,15 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
     case noTiles(reason: String)
     case missingLabelCodes(label: String)
     case noScenes
+    case duplicateInput(String)
+    case outputIsFile(String)
+    case outputUnderFile(String, file: String)
+    case labelsNotFound(String)
+    case unknownLabelCodes(String)
+    case mixedShardCounts(folder: String, files: [String], counts: [Int])
+    case labelPairingChanged(folder: String, scene: String, previous: String, current: String)
+    /// The job stopped because `TilingJob.cancel()` was called.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -51,7 +60,13 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
         case .invalidShard(let text):
             "shard '\(text)' is invalid; write it as I/N with 0 <= I < N, such as 0/4"
         case .missingShards(let folder, let missing, let count):
-            "folder '\(folder)' lacks the manifests of shards \(missing.map(String.init).joined(separator: ", ")) of \(count); run those shards, then merge again"
+            if missing.count == 1 {
+                "folder '\(folder)' is missing the manifest of shard \(missing[0]) of \(count) (\(Shard(index: missing[0], count: count).manifestName)); run that shard first, then merge again"
+            } else if missing.count <= 3 {
+                "folder '\(folder)' is missing the manifests of shards \(missing.map(String.init).joined(separator: ", ")) of \(count) (\(missing.map { Shard(index: $0, count: count).manifestName }.joined(separator: ", "))); run those shards first, then merge again"
+            } else {
+                "folder '\(folder)' is missing the manifests of shards \(missing.map(String.init).joined(separator: ", ")) of \(count); run those shards first, then merge again"
+            }
         case .noShardManifests(let folder):
             "folder '\(folder)' holds no shard manifests (manifest.shard-I-of-N.csv); run 'shoreline tile --shard I/N' into it first"
         case .invalidManifest(let path, let reason):
@@ -62,6 +77,22 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
             "no tiles written: \(reason)"
         case .noScenes:
             "no scenes found in the inputs; pass raster files (.tif, .tiff, .png, .vrt, .jp2) or folders that contain them"
+        case .duplicateInput(let path):
+            "input '\(path)' is given twice; give each scene once"
+        case .outputIsFile(let path):
+            "output '\(path)' is a file, not a folder; choose a folder path for --output"
+        case .outputUnderFile(let path, let file):
+            "output folder '\(path)' cannot be created because '\(file)' is a file; choose a folder path for --output"
+        case .labelsNotFound(let path):
+            "label path '\(path)' not found; check the --labels path"
+        case .unknownLabelCodes(let text):
+            "unknown label codes '\(text)'; use one of \(LabelCodes.presetNames.joined(separator: ", ")), or a map such as -1:invalid,0:land,1:water"
+        case .mixedShardCounts(let folder, let files, let counts):
+            "folder '\(folder)' holds shard manifests of \(counts.map(String.init).joined(separator: " and ")) shards (\(files.joined(separator: ", "))); delete those of the shard count you no longer use, then merge again"
+        case .labelPairingChanged(let folder, let scene, let previous, let current):
+            "output folder '\(folder)' holds tiles of scene '\(scene)' made \(previous), not \(current); choose another --output, or pair the scene as the earlier run did"
+        case .cancelled:
+            "tiling was interrupted; the finished tiles are kept, so run the same command again to resume"
         case .missingLabelCodes(let label):
             "label '\(label)' needs --label-codes to convert its codes; pass one of \(LabelCodes.presetNames.joined(separator: ", ")) or a map such as -1:invalid,0:land,1:water"
         }

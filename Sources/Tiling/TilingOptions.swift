@@ -17,6 +17,13 @@ public struct TilingOptions: Sendable, Equatable {
     public var compression: Compression = .deflate
     /// The part of the scenes this run tiles, or nil for all.
     public var shard: Shard?
+    /// The radiometric offset the user declared (`--offset`), or nil to
+    /// take it from each scene's metadata. Tiles carry the offset in force
+    /// as `BOA_ADD_OFFSET` (its negation), so `Dataset.radiometricOffset`
+    /// and `readReflectance` read it back from a tile.
+    public var radiometricOffset: Float?
+    /// What a scene that cannot be read or paired does to the job.
+    public var onError: SceneErrorPolicy = .stop
 
     public init() {}
 
@@ -27,7 +34,36 @@ public struct TilingOptions: Sendable, Equatable {
         var parts = ["--size \(tileSize)", "--overlap \(overlap)", "--max-invalid \(maxInvalidFraction)"]
         if let bandNames { parts.append("--bands \(bandNames.joined(separator: ","))") }
         if let labelCodes { parts.append("--label-codes \(labelCodes.name)") }
+        if let radiometricOffset { parts.append("--offset \(TilingOptions.number(radiometricOffset))") }
         return parts.joined(separator: " ")
+    }
+
+    /// Formats a whole number without a decimal point, such as `1000`.
+    static func number(_ value: Float) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(value)
+    }
+}
+
+/// What a tiling job does when a scene fails to open, to pair with its
+/// label or to read.
+public enum SceneErrorPolicy: String, Sendable, CaseIterable {
+    /// Stop the job at the first failed scene.
+    case stop
+    /// Leave the scene out, tile the others and list it in the summary and
+    /// `failed-scenes.csv`. Failures to write the output still stop the job.
+    case skip
+}
+
+/// A scene a job left out under `SceneErrorPolicy.skip`, and why.
+public struct SceneFailure: Sendable, Equatable {
+    /// The scene as shown to users: its file, or the folder of its band files.
+    public let scene: String
+    /// The error's one-line description.
+    public let reason: String
+
+    public init(scene: String, reason: String) {
+        self.scene = scene
+        self.reason = reason
     }
 }
 
@@ -53,6 +89,11 @@ public struct TilingSummary: Sendable {
     public var tilesSkippedInvalid = 0
     /// Scenes in which no pixel is valid.
     public var allInvalidScenes: [String] = []
+    /// Scenes left out because they failed, under `SceneErrorPolicy.skip`.
+    public var failedScenes: [SceneFailure] = []
+    /// The list of failed scenes written (`failed-scenes.csv`, or the
+    /// shard's), or nil when no scene failed.
+    public var failedScenesPath: String?
     /// The manifest written: `manifest.csv`, or the shard's part.
     public var manifestPath = ""
 

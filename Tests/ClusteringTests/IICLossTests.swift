@@ -39,7 +39,7 @@ func identicalConfidentViewsGiveMinusLogK(clusters: Int, radius: Int) {
     #expect(abs(loss + Float(Foundation.log(2.0))) < 1e-4, "loss \(loss)")
 }
 
-/// The loss written with an explicit loop over displacements, in Float64.
+/// Computes the loss with an explicit loop over displacements, in Float64.
 func referenceIICLoss(_ a: [Double], _ b: [Double], shape: [Int], radius: Int, weight: Double) -> Double {
     let (n, k, h, w) = (shape[0], shape[1], shape[2], shape[3])
     var joint = [Double](repeating: 0, count: k * k)

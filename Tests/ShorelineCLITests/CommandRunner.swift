@@ -15,7 +15,8 @@ struct CommandResult {
 }
 
 /// Runs `shoreline` with a console that collects what it writes.
-func runShoreline(_ arguments: [String]) -> CommandResult {
+/// - Parameter logLevel: the level `SHORELINE_LOG_LEVEL` would set.
+func runShoreline(_ arguments: [String], logLevel: Logger.Level = .info) -> CommandResult {
     final class Collector: @unchecked Sendable {
         let lock = NSLock()
         var output: [String] = []
@@ -25,7 +26,7 @@ func runShoreline(_ arguments: [String]) -> CommandResult {
     }
     let collector = Collector()
     let console = Console(writeResult: { collector.addOutput($0) },
-                          writeDiagnostic: { collector.addDiagnostic($0, $1) }, isTerminal: false)
+                          writeDiagnostic: { collector.addDiagnostic($0, $1) }, isTerminal: false, logLevel: logLevel)
     let code = Shoreline.main(arguments: arguments, console: console)
     let outputLines = collector.output.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
     let diagnosticLines = collector.diagnostics.split(separator: "\n").map(String.init)

@@ -72,7 +72,7 @@ import TestSupport
         let output = scratch.file("betsiboka")
         let refused = runShoreline(["tile", scene.path, "--output", output.path])
         #expect(refused.exitCode == 1)
-        #expect(refused.errors.first?.contains("declare them in file order with --bands") == true)
+        #expect(refused.errors.first?.hasSuffix("the file marks them red, green, blue: declare them with --bands B4,B3,B2") == true)
 
         let result = runShoreline(["tile", scene.path, "--bands", "B4,B3,B2", "--output", output.path])
         #expect(result.exitCode == 0, "\(result.diagnostics)")

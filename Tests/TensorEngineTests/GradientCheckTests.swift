@@ -34,6 +34,18 @@ let gradientCases: [OperationCase] = [
                   reference: { Reference.batchNormalization($0[0], [3, 2, 3, 4], scale: $0[1], shift: $0[2], epsilon: 1e-5) },
                   engine: { $0[0].batchNormalization(scale: $0[1], shift: $0[2], runningMean: .zeros([2]),
                                                      runningVariance: .full([2], value: 1), training: true) }),
+    OperationCase(name: "batch normalisation with running statistics", inputShapes: [[2, 3, 2, 3], [3], [3]],
+                  reference: { x in
+                      let (mean, variance): ([Double], [Double]) = ([0.2, -0.1, 0.5], [1.5, 0.7, 2.0])
+                      return x[0].enumerated().map { index, value in
+                          let channel = (index / 6) % 3
+                          return (value - mean[channel]) / (variance[channel] + 1e-5).squareRoot() * x[1][channel] + x[2][channel]
+                      }
+                  },
+                  engine: { $0[0].batchNormalization(scale: $0[1], shift: $0[2],
+                                                     runningMean: Tensor(shape: [3], values: [0.2, -0.1, 0.5]),
+                                                     runningVariance: Tensor(shape: [3], values: [1.5, 0.7, 2.0]),
+                                                     training: false) }),
     OperationCase(name: "batch normalisation fused with relu", inputShapes: [[2, 16, 3, 3], [16], [16]],
                   reference: { Reference.batchNormalization($0[0], [2, 16, 3, 3], scale: $0[1], shift: $0[2], epsilon: 1e-5)
                       .map { max($0, 0) } },
@@ -158,9 +170,9 @@ let gradientCases: [OperationCase] = [
 let checkerMask = (0..<8).map { $0 % 3 != 1 }
 let tiltedMap = AffineMap.about(height: 5, width: 6, angle: 0.3, scale: 1.1, shiftX: 0.4, shiftY: -0.2)
 
-/// The op's forward against its reference, and its backward against
-/// central differences of the reference, for the loss `L = Σ r · op(x)`
-/// with fixed random weights r; once through oneDNN primitives and once
+/// Checks the op's forward against its reference and its backward against
+/// central differences of the reference, for the loss `L = Σ r · op(x)` with
+/// fixed random weights r. Each op runs twice: through oneDNN primitives and
 /// through the plain loops that small tensors take.
 @Test(arguments: gradientCases, [true, false])
 func gradientMatchesFiniteDifferences(_ operation: OperationCase, smallTensorLoops: Bool) {

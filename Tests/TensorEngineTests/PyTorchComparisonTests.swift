@@ -19,7 +19,7 @@ struct Fixture {
         entries = try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).tensors
     }
 
-    /// The tensor stored under `name`, as a leaf that collects gradients.
+    /// Reads the tensor stored under `name` as a new leaf.
     func tensor(_ name: String, requiresGradient: Bool = false) throws -> Tensor {
         let entry = try #require(entries[name], "fixture has no tensor '\(name)'")
         return Tensor(shape: entry.shape, values: entry.values, requiresGradient: requiresGradient)
@@ -125,5 +125,34 @@ final class SmallNetwork: Module {
     }
     for (name, buffer) in network.stateDictionary where name.contains("running") {
         expectClose("small network updated \(name)", buffer, try fixture.tensor("updated.\(name)"), tolerance: 1e-5)
+    }
+}
+
+/// Winograd and direct convolution on a shape oneDNN runs with Winograd's
+/// algorithm (16 to 32 channels, 3x3): outputs and gradients agree to
+/// Float32 rounding of the transforms.
+@Test func winogradConvolutionMatchesDirect() {
+    var generator = SeededGenerator(seed: 9)
+    let input = Tensor.normal([2, 16, 12, 12], using: &generator)
+    let weightValues = Tensor.normal([32, 16, 3, 3], standardDeviation: 0.1, using: &generator).values
+    let weights = Tensor.normal([2, 32, 12, 12], using: &generator)
+
+    func run(winograd: Bool) -> (output: [Float], inputGradient: [Float], weightGradient: [Float]) {
+        ConvolutionSettings.$prefersWinograd.withValue(winograd) {
+            let x = input.detached().requireGradient()
+            let weight = Tensor(shape: [32, 16, 3, 3], values: weightValues, requiresGradient: true)
+            let output = x.convolution(weight: weight, padding: 1)
+            (output * weights).sum().backward()
+            return (output.values, x.gradient!.values, weight.gradient!.values)
+        }
+    }
+    let winograd = run(winograd: true), direct = run(winograd: false)
+    for (label, a, b) in [("output", winograd.output, direct.output),
+                          ("input gradient", winograd.inputGradient, direct.inputGradient),
+                          ("weight gradient", winograd.weightGradient, direct.weightGradient)] {
+        let difference = zip(a, b).map { abs($0 - $1) }.max()!
+        let scale = b.map(abs).max()!
+        print("winograd against direct, \(label): largest |difference| \(difference) of largest |value| \(scale)")
+        #expect(difference < 1e-4 * scale, "\(label)")
     }
 }

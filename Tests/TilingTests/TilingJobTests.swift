@@ -81,7 +81,9 @@ import TestSupport
 
         let rows = try Manifest.read(summary.manifestPath)
         let first = try #require(rows.first)
-        #expect(abs(first.waterFraction! - 290.0 * 300 / (512 * 512)) < 1e-6)
+        // Valid in both: rows 10-299 of 512 columns; water: their first 300 columns.
+        #expect(abs(first.waterFraction! - 300.0 / 512) < 1e-6)
+        #expect(abs(first.invalidFraction - (1 - 290.0 / 512)) < 1e-6, "label code -1 and padding")
         #expect(first.cloudFraction == 0)
         #expect(first.labelPath == "labels/s_S2Hand_r00000_c00000.tif")
     }
@@ -212,7 +214,7 @@ import TestSupport
             try TilingJob(pairs: [ScenePair(scene: .file(scene.path), label: nil)],
                           outputFolder: blocker.appendingPathComponent("out").path, options: TilingOptions()).run()
         }
-        #expect(error?.description.hasPrefix("output folder '\(blocker.path)/out' is not writable") == true)
+        #expect(error?.description == "output folder '\(blocker.path)/out' cannot be created because '\(blocker.path)' is a file; choose a folder path for --output")
     }
 
     @Test func shardsMergeIntoOneManifest() throws {
@@ -249,11 +251,18 @@ import TestSupport
         #expect(error == .noScenes)
     }
 
+    @Test func mergeListsManyMissingShardsByNumber() throws {
+        try FileManager.default.createDirectory(at: scratch.file("parts6"), withIntermediateDirectories: true)
+        try Manifest.write([], to: scratch.file("parts6/manifest.shard-1-of-6.csv").path)
+        let error = #expect(throws: TilingError.self) { try Manifest.mergeShards(in: scratch.file("parts6").path) }
+        #expect(error?.description == "folder '\(scratch.file("parts6").path)' is missing the manifests of shards 0, 2, 3, 4, 5 of 6; run those shards first, then merge again")
+    }
+
     @Test func mergeReportsMissingShards() throws {
         try FileManager.default.createDirectory(at: scratch.file("parts3"), withIntermediateDirectories: true)
         try Manifest.write([], to: scratch.file("parts3/manifest.shard-1-of-3.csv").path)
         let error = #expect(throws: TilingError.self) { try Manifest.mergeShards(in: scratch.file("parts3").path) }
-        #expect(error?.description == "folder '\(scratch.file("parts3").path)' lacks the manifests of shards 0, 2 of 3; run those shards, then merge again")
+        #expect(error?.description == "folder '\(scratch.file("parts3").path)' is missing the manifests of shards 0, 2 of 3 (manifest.shard-0-of-3.csv, manifest.shard-2-of-3.csv); run those shards first, then merge again")
     }
 
     @Test(arguments: [(1, 1), (511, 511), (512, 512), (513, 513), (700, 300)])

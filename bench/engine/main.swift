@@ -4,9 +4,9 @@
 // Network: 13 bands, convolutions 64-64-pool-128-128-pool-256-256 (3x3,
 // batch norm, ReLU), heads of K=3 and K=15 clusters (1x1 convolutions),
 // bilinear upsampling to the crop, softmax. A step runs two views of 4
-// crops of 128 x 128 (8 images), the IIC loss of both heads between the
-// views (the second view is a horizontal flip, undone on its output), its
-// backward pass and an Adam update.
+// crops of 128 x 128 (8 images). The second view is a horizontal flip,
+// undone on its output. Then come the IIC loss of both heads between the
+// views, its backward pass and an Adam update.
 import Clustering
 import Foundation
 import TensorEngine
@@ -143,6 +143,8 @@ let result: [String: Any] = [
     "threads": options.threads,
     "train_step_ms": median(trainTimes) * 1000,
     "infer_ms": median(inferTimes) * 1000,
+    "train_step_min_ms": trainTimes.min()! * 1000,
+    "infer_min_ms": inferTimes.min()! * 1000,
     "profiled_step_ms": profiledStep * 1000,
     "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
     "first_loss": Double(losses.first ?? .nan),

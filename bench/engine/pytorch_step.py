@@ -109,6 +109,8 @@ def main():
         "threads": options.threads,
         "train_step_ms": train[len(train) // 2] * 1000,
         "infer_ms": infer[len(infer) // 2] * 1000,
+        "train_step_min_ms": train[0] * 1000,
+        "infer_min_ms": infer[0] * 1000,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "ops": ops,
     }, sort_keys=True))

@@ -3,7 +3,9 @@
 # PyTorch 2.13 CPU (channels_last) with the same thread count, alternating
 # runs so that both see the same machine load. Prints both results, then
 #   engine: train_ratio=R infer_ratio=R
-# (Shoreline's median time over PyTorch's; below 1 means Shoreline is faster).
+# (Shoreline's best time over PyTorch's best, over all rounds and steps; below
+# 1 means Shoreline is faster). The best time is the least disturbed by other
+# processes on a shared machine; the ratio of medians is printed too.
 #
 #   bench/engine/run.sh [--threads 2] [--steps 10] [--rounds 3]
 set -euo pipefail
@@ -45,13 +47,20 @@ def load(name):
 ours, theirs = load("shoreline"), load("pytorch")
 def median(runs, key):
     return statistics.median(run[key] for run in runs)
+def best(runs, key):
+    return min(run[key] for run in runs)
 for label, runs in (("shoreline", ours), ("pytorch", theirs)):
-    print(f"{label}: train_step_ms={median(runs, 'train_step_ms'):.1f} infer_ms={median(runs, 'infer_ms'):.1f} "
+    print(f"{label}: train_step median_ms={median(runs, 'train_step_ms'):.1f} best_ms={best(runs, 'train_step_min_ms'):.1f}; "
+          f"inference median_ms={median(runs, 'infer_ms'):.1f} best_ms={best(runs, 'infer_min_ms'):.1f}; "
           f"peak_rss_mb={max(run['peak_rss_mb'] for run in runs):.0f}")
-    print(f"  per-op table of one profiled training step ({label}, round 1):")
-    for row in runs[0]["ops"][:16]:
+    # The profiled step of the least loaded round: the one with the best training step.
+    calm = min(runs, key=lambda run: run["train_step_min_ms"])
+    print(f"  per-op table of one profiled training step ({label}):")
+    for row in calm["ops"][:16]:
         print(f"  {row['ms']:>9} ms {row['calls']:>5} x  {row['op']}")
-train = median(ours, "train_step_ms") / median(theirs, "train_step_ms")
-infer = median(ours, "infer_ms") / median(theirs, "infer_ms")
+print(f"ratio of medians: train={median(ours, 'train_step_ms') / median(theirs, 'train_step_ms'):.2f} "
+      f"infer={median(ours, 'infer_ms') / median(theirs, 'infer_ms'):.2f}")
+train = best(ours, "train_step_min_ms") / best(theirs, "train_step_min_ms")
+infer = best(ours, "infer_min_ms") / best(theirs, "infer_min_ms")
 print(f"engine: train_ratio={train:.2f} infer_ratio={infer:.2f}")
 PY

@@ -2,8 +2,8 @@ import CDNNL
 import Foundation
 
 // Every raw oneDNN call of the engine sits in this file. The rest of the
-// engine speaks in `MemoryDescriptor`, `Primitive` and `Argument` values and
-// never sees a C pointer.
+// engine uses `MemoryDescriptor`, `Primitive` and `Argument` values and
+// never handles a C pointer.
 
 /// The execution-argument numbers of oneDNN (`DNNL_ARG_*` in dnnl_types.h).
 enum ArgumentKind: Int32 {
@@ -27,8 +27,8 @@ enum ArgumentKind: Int32 {
     case multipleSource = 1024   // DNNL_ARG_MULTIPLE_SRC
 }
 
-/// Stops with oneDNN's status and the call that failed. oneDNN only fails
-/// here on an engine bug or an unsupported shape, both programmer mistakes.
+/// Stops the program with oneDNN's status and the call that failed. Ops check
+/// shapes before building descriptors, so a failure here is an engine bug.
 @inline(__always)
 func checkDNNL(_ status: dnnl_status_t, _ call: @autoclosure () -> String) {
     precondition(status == dnnl_success, "oneDNN \(call()) failed with status \(status.rawValue)")
@@ -40,6 +40,18 @@ enum DNNLContext {
         var engine: dnnl_engine_t?
         checkDNNL(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create")
         return engine!
+    }()
+
+    /// Primitive attributes with a caller-owned scratchpad
+    /// (`dnnl_scratchpad_mode_user`). oneDNN's default library-owned
+    /// scratchpad belongs to the thread that created the primitive, and a
+    /// cached primitive may run on any thread.
+    static let attributes: dnnl_primitive_attr_t = {
+        var attributes: dnnl_primitive_attr_t?
+        checkDNNL(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create")
+        checkDNNL(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
+                  "dnnl_primitive_attr_set_scratchpad_mode")
+        return attributes!
     }()
 
     /// Serialises primitive calls and cache updates across threads.
@@ -57,7 +69,7 @@ enum DNNLContext {
 struct MemoryDescriptor {
     var raw: dnnl_memory_desc_t
 
-    /// A Float32 descriptor in a named layout (`dnnl_memory_desc_init_by_tag`).
+    /// Creates a Float32 descriptor in a named layout (`dnnl_memory_desc_init_by_tag`).
     /// - Parameters:
     ///   - dimensions: logical dimensions, outermost first (N, C, H, W for images).
     ///   - layout: a plain tag such as `.plain` (row-major) or `.any`.
@@ -87,7 +99,7 @@ struct MemoryDescriptor {
         }
     }
 
-    /// Memory layouts the engine asks oneDNN for.
+    /// Memory layouts the engine requests from oneDNN.
     enum Layout {
         /// Row-major, as PyTorch's contiguous tensors (`abcd` = NCHW).
         case plain
@@ -139,8 +151,8 @@ final class MemoryHandle {
     }
 }
 
-/// One argument of a primitive call: its kind, layout and buffer. It holds
-/// the buffer, so a temporary buffer lives until the call has run.
+/// One argument of a primitive call: its kind, layout and buffer. It keeps a
+/// reference to the buffer, so a temporary buffer lives until the call has run.
 struct Argument {
     var kind: ArgumentKind
     var descriptor: MemoryDescriptor
@@ -153,9 +165,9 @@ struct Argument {
     }
 }
 
-/// What a primitive descriptor can be asked about (`dnnl_query_*_md`).
+/// The memory queries of a primitive descriptor (`dnnl_query_*_md`).
 enum DescriptorQuery {
-    case source, sourceGradient, weights, weightsGradient, destination, destinationGradient, workspace
+    case source, sourceGradient, weights, weightsGradient, destination, destinationGradient, workspace, scratchpad
 
     var raw: dnnl_query_t {
         switch self {
@@ -166,6 +178,7 @@ enum DescriptorQuery {
         case .destination: return dnnl_query_dst_md
         case .destinationGradient: return dnnl_query_diff_dst_md
         case .workspace: return dnnl_query_workspace_md
+        case .scratchpad: return dnnl_query_scratchpad_md
         }
     }
 }
@@ -175,7 +188,7 @@ enum DescriptorQuery {
 final class Primitive {
     let descriptor: dnnl_primitive_desc_t
     let raw: dnnl_primitive_t
-    /// What the primitive does, for errors and the profiler.
+    /// The primitive's kind (`convolution forward`, ...), for errors and the profiler.
     let name: String
 
     /// Creates the primitive descriptor (`dnnl_primitive_desc_create`) and the
@@ -186,9 +199,22 @@ final class Primitive {
     init(operation: UnsafeRawPointer, hint: Primitive? = nil, name: String) {
         var primitiveDescriptor: dnnl_primitive_desc_t?
         checkDNNL(
-            dnnl_primitive_desc_create(&primitiveDescriptor, operation, nil, DNNLContext.engine, hint?.descriptor),
+            dnnl_primitive_desc_create(&primitiveDescriptor, operation, DNNLContext.attributes, DNNLContext.engine, hint?.descriptor),
             "dnnl_primitive_desc_create for \(name)")
         descriptor = primitiveDescriptor!
+        var primitive: dnnl_primitive_t?
+        checkDNNL(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create for \(name)")
+        raw = primitive!
+        self.name = name
+    }
+
+    /// Creates the primitive, or returns nil when oneDNN has no implementation
+    /// for this op descriptor (an unsupported algorithm or shape).
+    init?(trying operation: UnsafeRawPointer, hint: Primitive? = nil, name: String) {
+        var primitiveDescriptor: dnnl_primitive_desc_t?
+        guard dnnl_primitive_desc_create(&primitiveDescriptor, operation, DNNLContext.attributes, DNNLContext.engine, hint?.descriptor)
+                == dnnl_success, let created = primitiveDescriptor else { return nil }
+        descriptor = created
         var primitive: dnnl_primitive_t?
         checkDNNL(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create for \(name)")
         raw = primitive!
@@ -209,11 +235,15 @@ final class Primitive {
         dnnl_primitive_desc_destroy(descriptor)
     }
 
-    /// The layout the primitive chose for one of its memories
+    /// Returns the layout the primitive chose for one of its memories
     /// (`dnnl_primitive_desc_query_md`).
     func query(_ what: DescriptorQuery, index: Int = 0) -> MemoryDescriptor {
         MemoryDescriptor(raw: dnnl_primitive_desc_query_md(descriptor, what.raw, Int32(index))!.pointee)
     }
+
+    /// The algorithm of a convolution forward primitive, which its backward
+    /// primitives must share.
+    var convolutionAlgorithm = dnnl_convolution_direct
 
     /// Runs the primitive on the engine's stream and waits for it
     /// (`dnnl_primitive_execute`, `dnnl_stream_wait`).
@@ -221,6 +251,12 @@ final class Primitive {
         // One stream serves the process; calls from concurrent threads take turns.
         DNNLContext.lock.lock()
         defer { DNNLContext.lock.unlock() }
+        // A scratchpad buffer for this call, when the primitive needs one.
+        var arguments = arguments
+        let scratchpad = query(.scratchpad)
+        if scratchpad.byteCount > 0 {
+            arguments.append(Argument(.scratchpad, scratchpad, Layouts.allocate(scratchpad)))
+        }
         let handles = arguments.map { MemoryHandle($0.descriptor, UnsafeMutableRawPointer($0.storage.pointer)) }
         let list = zip(arguments, handles).map { dnnl_exec_arg_t(arg: $0.kind.rawValue, memory: $1.raw) }
         Profiler.timed(name) {
@@ -238,7 +274,7 @@ final class Primitive {
 enum PrimitiveCache {
     private static var primitives: [String: Primitive] = [:]
 
-    /// The cached primitive for `key`, built by `make` on first use.
+    /// Returns the cached primitive for `key`, built by `make` on first use.
     static func primitive(_ key: String, _ make: () -> Primitive) -> Primitive {
         DNNLContext.lock.lock()
         defer { DNNLContext.lock.unlock() }
@@ -254,10 +290,27 @@ enum PrimitiveCache {
 /// Builders of oneDNN op descriptors; each returns a primitive (forward) or
 /// takes the forward primitive as hint (backward).
 enum DNNLOperation {
+    /// Builds the convolution forward primitive with Winograd's algorithm when
+    /// `winograd` is set and oneDNN implements it for these shapes (3x3,
+    /// stride 1, no dilation), else the direct algorithm.
     static func convolutionForward(
         source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
-        destination: MemoryDescriptor, padding: Int, dilation: Int, training: Bool
+        destination: MemoryDescriptor, padding: Int, dilation: Int, training: Bool, winograd: Bool
     ) -> Primitive {
+        if winograd, dilation == 1, let primitive = convolutionForward(
+            algorithm: dnnl_convolution_winograd, source: source, weights: weights, bias: bias,
+            destination: destination, padding: padding, dilation: dilation, training: training) {
+            return primitive
+        }
+        return convolutionForward(
+            algorithm: dnnl_convolution_direct, source: source, weights: weights, bias: bias,
+            destination: destination, padding: padding, dilation: dilation, training: training)!
+    }
+
+    private static func convolutionForward(
+        algorithm: dnnl_alg_kind_t, source: MemoryDescriptor, weights: MemoryDescriptor, bias: MemoryDescriptor?,
+        destination: MemoryDescriptor, padding: Int, dilation: Int, training: Bool
+    ) -> Primitive? {
         var op = dnnl_convolution_desc_t()
         var s = source.raw, w = weights.raw, d = destination.raw
         var b = bias?.raw ?? dnnl_memory_desc_t()
@@ -266,13 +319,19 @@ enum DNNLOperation {
         let pads: [Int64] = [Int64(padding), Int64(padding)]
         let status = withUnsafePointer(to: &b) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
-                &op, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                &op, training ? dnnl_forward_training : dnnl_forward_inference, algorithm,
                 &s, &w, bias == nil ? nil : biasPointer, &d, strides, dilates, pads, pads)
         }
         checkDNNL(status, "dnnl_dilated_convolution_forward_desc_init")
-        return Primitive(operation: &op, name: "convolution forward")
+        let name = "convolution forward"
+        let primitive = algorithm == dnnl_convolution_direct
+            ? Primitive(operation: &op, name: name)
+            : Primitive(trying: &op, name: name)
+        primitive?.convolutionAlgorithm = algorithm
+        return primitive
     }
 
+    /// Builds the backward-data primitive with the algorithm of its forward `hint`.
     static func convolutionBackwardData(
         sourceGradient: MemoryDescriptor, weights: MemoryDescriptor, destinationGradient: MemoryDescriptor,
         padding: Int, dilation: Int, hint: Primitive
@@ -284,7 +343,7 @@ enum DNNLOperation {
         let pads: [Int64] = [Int64(padding), Int64(padding)]
         checkDNNL(
             dnnl_dilated_convolution_backward_data_desc_init(
-                &op, dnnl_convolution_direct, &s, &w, &d, strides, dilates, pads, pads),
+                &op, hint.convolutionAlgorithm, &s, &w, &d, strides, dilates, pads, pads),
             "dnnl_dilated_convolution_backward_data_desc_init")
         return Primitive(operation: &op, hint: hint, name: "convolution backward data")
     }
@@ -301,7 +360,7 @@ enum DNNLOperation {
         let pads: [Int64] = [Int64(padding), Int64(padding)]
         let status = withUnsafePointer(to: &b) { biasPointer in
             dnnl_dilated_convolution_backward_weights_desc_init(
-                &op, dnnl_convolution_direct, &s, &w, biasGradient == nil ? nil : biasPointer, &d,
+                &op, hint.convolutionAlgorithm, &s, &w, biasGradient == nil ? nil : biasPointer, &d,
                 strides, dilates, pads, pads)
         }
         checkDNNL(status, "dnnl_dilated_convolution_backward_weights_desc_init")
@@ -471,7 +530,7 @@ enum DNNLOperation {
         var s = source.raw, d = destination.raw
         checkDNNL(
             dnnl_reorder_primitive_desc_create(
-                &primitiveDescriptor, &s, DNNLContext.engine, &d, DNNLContext.engine, nil),
+                &primitiveDescriptor, &s, DNNLContext.engine, &d, DNNLContext.engine, DNNLContext.attributes),
             "dnnl_reorder_primitive_desc_create")
         return Primitive(primitiveDescriptor: primitiveDescriptor!, name: "reorder")
     }

@@ -27,14 +27,14 @@ enum Layouts {
         ])
     }
 
-    /// A buffer sized for `descriptor`, uninitialised: the primitive that
-    /// writes it also writes the zero padding of blocked layouts.
+    /// Allocates an uninitialised buffer sized for `descriptor`. The primitive
+    /// that writes it also writes the zero padding of blocked layouts.
     static func allocate(_ descriptor: MemoryDescriptor) -> Storage {
         Storage(uninitializedCount: (descriptor.byteCount + 3) / 4)
     }
 
-    /// A cache key that tells layouts apart: the descriptor's nonzero
-    /// 8-byte words with their offsets.
+    /// Builds a cache key that distinguishes layouts from the descriptor's
+    /// nonzero 8-byte words and their offsets.
     static func descriptorKey(_ descriptor: MemoryDescriptor) -> String {
         withUnsafeBytes(of: descriptor.raw) { bytes in
             var text = ""
