@@ -8,7 +8,7 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     /// w, the channels of the first convolution (see `IICNetwork`).
     public var width: Int = 16
     /// T: the largest displacement in pixels between paired outputs.
-    public var displacementRadius: Int = 5
+    public var displacementRadius: Int = 1
     /// λ of the main head's loss.
     public var mainMarginalWeight: Float = 1
     /// λ of the overclustering head's loss.

@@ -77,6 +77,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var training: TrainingOptions
     /// IIC's settings, for IIC runs.
     public var iic: IICConfiguration?
+    /// InfoSeg's settings, for InfoSeg runs.
+    public var infoseg: InfoSegConfiguration?
 
     public init(method: String, bands: [String], statistics: BandStatistics, training: TrainingOptions) {
         self.method = method

@@ -89,6 +89,15 @@ public enum TrainedModelLoader {
             try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
             return TrainedClusteringModel(configuration: configuration, network: network, headNames: settings.headNames,
                                           clusterCounts: settings.clusterCounts, receptiveField: IICNetwork.receptiveField)
+        case "infoseg":
+            guard let settings = configuration.infoseg else {
+                throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'infoseg' settings")
+            }
+            var generator = SeededGenerator(seed: 0)
+            let network = InfoSegMethod(configuration: settings).makeNetwork(bands: configuration.bands.count, generator: &generator)
+            try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
+            return TrainedClusteringModel(configuration: configuration, network: network, headNames: settings.headNames,
+                                          clusterCounts: settings.clusterCounts, receptiveField: InfoSegNetwork.receptiveField)
         default:
             throw ClusteringError.unknownMethod(configuration.method, run: run.path)
         }

@@ -27,7 +27,7 @@ enum RunCommand {
             OptionSpec("--labels", value: "DIR_OR_FILE", help: "label folder, or one label file for one scene"),
             OptionSpec("--label-codes", value: "PRESET",
                        help: "worldfloods, worldfloods-v2, sen1floods11, binary255, or CODE:CLASS,... (needed with labels)"),
-            OptionSpec("--method", value: "NAME", help: "clustering method: iic (default)"),
+            OptionSpec("--method", value: "NAME", help: "clustering method: iic (default) or infoseg"),
             OptionSpec("--bands", value: "NAMES", help: "band names in file order, comma-separated (B11,B8,B3)"),
             OptionSpec("--train-bands", value: "NAMES", help: "bands the model learns from (default: train's default)"),
             OptionSpec("--tile-size", value: "N", help: "training tile side in pixels (default 256)"),
@@ -35,7 +35,7 @@ enum RunCommand {
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
-            OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
+            OptionSpec("--overclusters", value: "K2", help: "clusters of IIC's overclustering head, 0 for none (default 15)"),
             OptionSpec("--seed", value: "S", help: "random seed of training and k-means (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
             ReflectanceOption.spec,
@@ -46,8 +46,8 @@ enum RunCommand {
         let started = Date()
         let output = try arguments.required("--output")
         let method = arguments.string("--method") ?? "iic"
-        guard method == "iic" else {
-            throw UsageError(description: "option '--method' must be iic in this build, got '\(method)'; \(hint)")
+        guard method == "iic" || method == "infoseg" else {
+            throw UsageError(description: "option '--method' must be iic or infoseg, got '\(method)'; \(hint)")
         }
         let declaredBands = try arguments.list("--bands")
         let offset = try ReflectanceOption.offset(arguments)
@@ -106,7 +106,11 @@ enum RunCommand {
         training.threads = threads
         logger.info("2/5 training \(method) on \(counted(tiled.tilesInManifest, "tile")) for \(training.steps) steps into '\(training.output)'")
         let stepBar = console.progressBar(unit: "steps")
-        let summary = try ClusteringTrainer(method: IICMethod(configuration: configuration), options: training).run { event in
+        var infoseg = InfoSegConfiguration()
+        infoseg.clusters = configuration.clusters
+        let clusteringMethod: any ClusteringMethod = method == "iic"
+            ? IICMethod(configuration: configuration) : InfoSegMethod(configuration: infoseg)
+        let summary = try ClusteringTrainer(method: clusteringMethod, options: training).run { event in
             switch event {
             case .step(let record, let total): stepBar.update(completed: record.step, total: total)
             case .checkpoint: break

@@ -6,7 +6,7 @@ enum TrainCommand {
     static let spec = CommandSpec(
         name: "train",
         summary: "Learn a water segmentation from tiles or scenes without labels.",
-        usage: "--method iic --input TILES_OR_SCENES... --output RUN [options]",
+        usage: "--method iic|infoseg --input TILES_OR_SCENES... --output RUN [options]",
         discussion: """
             Inputs are tile folders made by 'shoreline tile' (with manifest.csv), scene files or folders of
             scenes; crops are drawn at random, in proportion to each raster's area. Bands default to
@@ -19,14 +19,14 @@ enum TrainCommand {
             --steps and --threads may change. The same --seed gives the same run.
             """,
         options: [
-            OptionSpec("--method", value: "NAME", help: "clustering method: iic (required)"),
+            OptionSpec("--method", value: "NAME", help: "clustering method: iic or infoseg (required)"),
             OptionSpec("--input", .repeated, value: "PATH", help: "tile folder, scene file or folder of scenes (repeatable)"),
             OptionSpec("--output", value: "RUN", help: "run folder (required; must not exist unless --resume)"),
             OptionSpec("--bands", value: "NAMES", help: "input bands, comma-separated (default B2,B3,B4,B8,B11,B12)"),
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
-            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 5)"),
+            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 1)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
@@ -41,14 +41,14 @@ enum TrainCommand {
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
             OptionSpec("--checkpoint-every", value: "N", help: "steps between checkpoints (default 100)"),
             OptionSpec("--resume", .flag, help: "continue RUN from its newest checkpoint"),
-        ])
+        ] + infoSegOptions)
 
     static func run(_ arguments: ParsedArguments, console: Console) throws {
         guard let methodName = arguments.string("--method") else {
             throw UsageError(description: "option '--method NAME' is required; use --method iic")
         }
-        guard methodName == "iic" else {
-            throw UsageError(description: "option '--method' must be iic, got '\(methodName)'; run 'shoreline train --help'")
+        guard methodName == "iic" || methodName == "infoseg" else {
+            throw UsageError(description: "option '--method' must be iic or infoseg, got '\(methodName)'; run 'shoreline train --help'")
         }
         let inputs = arguments.strings("--input") + arguments.positionals
         guard !inputs.isEmpty else {
@@ -102,7 +102,8 @@ enum TrainCommand {
         }
 
         // The run.
-        let trainer = ClusteringTrainer(method: IICMethod(configuration: configuration), options: options)
+        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: configuration.augmentation) : IICMethod(configuration: configuration)
+        let trainer = ClusteringTrainer(method: method, options: options)
         console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")
         let summary: TrainingSummary

@@ -8,7 +8,8 @@ import TestSupport
 @Suite struct RunCommandTests {
     let scratch = try! ScratchFolder(prefix: "cli-run")
 
-    @Test func runWritesReportAndTable() throws {
+    @Test(arguments: ["iic", "infoseg"])
+    func runWritesReportAndTable(method: String) throws {
         let water: [UInt16] = [600, 800, 500, 200, 100, 80]
         let land: [UInt16] = [500, 700, 600, 3000, 2500, 1800]
         try FileManager.default.createDirectory(at: scratch.file("data"), withIntermediateDirectories: true)
@@ -19,14 +20,14 @@ import TestSupport
         try writeScene(scratch.file("data/pond_LabelHand.tif"), width: 64, height: 48, bandNames: ["label"]) { _, _, column in
             column < 24 ? 1 : 0
         }
-        let output = scratch.file("out").path
-        let result = runShoreline(["run", "--output", output, "--label-codes", "sen1floods11", "--steps", "2", "--batch", "1",
+        let output = scratch.file("out-\(method)").path
+        let result = runShoreline(["run", "--output", output, "--method", method, "--label-codes", "sen1floods11", "--steps", "2", "--batch", "1",
                                    "--crop", "32", "--tile-size", "32", "--overclusters", "0", scene.deletingLastPathComponent().path])
         #expect(result.exitCode == 0, "\(result.diagnostics)")
         let header = result.output.first ?? ""
         #expect(header.hasPrefix("method "), "\(result.output)")
         let methods = result.output.dropFirst().map { $0.components(separatedBy: "  ").first ?? "" }
-        #expect(methods.contains("iic"))
+        #expect(methods.contains(method))
         #expect(methods.contains("NDWI > 0"))
         #expect(methods.contains("MNDWI > Otsu"))
         let ndwi = try #require(result.output.first { $0.hasPrefix("NDWI > 0 ") })
@@ -34,9 +35,9 @@ import TestSupport
         #expect(result.output.last == "report: \(output)/report.md")
 
         let report = try String(contentsOfFile: output + "/report.md", encoding: .utf8)
-        #expect(report.contains("| iic | label-free |"))
+        #expect(report.contains("| \(method) | label-free |"))
         #expect(report.contains("![training loss per step](loss.png)"))
-        for path in ["loss.png", "run/config.json", "predictions/iic/pond_S2Hand_overlay.png", "predictions/kmeans/pond_S2Hand_clusters.tif"] {
+        for path in ["loss.png", "run/config.json", "predictions/\(method)/pond_S2Hand_overlay.png", "predictions/kmeans/pond_S2Hand_clusters.tif"] {
             #expect(FileManager.default.fileExists(atPath: output + "/" + path), "\(path) is written")
         }
     }
@@ -53,6 +54,6 @@ import TestSupport
     @Test func unknownMethodIsAUsageError() {
         let result = runShoreline(["run", "--output", "OUT", "--method", "kmeans", "SCENE"])
         #expect(result.exitCode == 2)
-        #expect(result.errors == ["error: option '--method' must be iic in this build, got 'kmeans'; run 'shoreline run --help'"])
+        #expect(result.errors == ["error: option '--method' must be iic or infoseg, got 'kmeans'; run 'shoreline run --help'"])
     }
 }

@@ -61,7 +61,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["--method", "kmeans"], "error: option '--method' must be iic, got 'kmeans'; run 'shoreline train --help'"),
+        (["--method", "kmeans"], "error: option '--method' must be iic or infoseg, got 'kmeans'; run 'shoreline train --help'"),
         ([], "error: option '--method NAME' is required; use --method iic"),
         (["--method", "iic", "--crop", "15"], "error: option '--crop' must be even, got '15'; run 'shoreline train --help'"),
         (["--method", "iic", "--overclusters", "1"], "error: option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'"),

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import ShorelineCLI
+
+@Suite struct TrainInfoSegCommandTests {
+    let scratch = try! ScratchFolder(prefix: "train-infoseg")
+
+    /// Writes a 3-band 32 x 32 scene with a bright left half.
+    func scene() throws -> String {
+        try writeScene(scratch.file("scene.tif"), width: 32, height: 32, bandNames: ["B3", "B8", "B11"]) { band, row, column in
+            UInt16(column < 16 ? 800 + 100 * band : 2000 - 300 * band) + UInt16((row * 7 + column * 3) % 50)
+        }.path
+    }
+
+    /// Tiny settings so that a run takes well under a second.
+    let tiny = ["--method", "infoseg", "--width", "2", "--feature-channels", "4", "--crop", "16", "--batch", "2", "--threads", "1"]
+
+    @Test func trainsResumesAndStoresSettings() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let first = runShoreline(["train", "--input", input, "--output", run, "--steps", "2", "--temperature", "0.2",
+                                  "--marginal-weight", "0.5", "--same-view", "--jitter-gain", "shared"] + tiny)
+        #expect(first.exitCode == 0, "\(first.diagnostics)")
+        #expect(first.output.first?.hasPrefix("steps: 1 to 2 in ") == true)
+        let resumed = runShoreline(["train", "--input", input, "--output", run, "--steps", "3", "--temperature", "0.2",
+                                    "--marginal-weight", "0.5", "--same-view", "--jitter-gain", "shared", "--resume"] + tiny)
+        #expect(resumed.exitCode == 0, "\(resumed.diagnostics)")
+        #expect(resumed.output.first?.hasPrefix("steps: 3 to 3 in ") == true)
+
+        let configuration = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+        #expect(configuration.contains("\"method\" : \"infoseg\""))
+        #expect(configuration.contains("\"temperature\" : 0.2"))
+        #expect(configuration.contains("\"cross_view\" : false"))
+        #expect(configuration.contains("\"shared_gain\" : true"))
+        let lines = try String(contentsOfFile: "\(run)/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].contains("\"mutual_information\""))
+    }
+
+    @Test(arguments: [
+        (["--overclusters", "4"], "error: option '--overclusters' applies to --method iic only; drop it or use --method iic"),
+        (["--displacement", "2"], "error: option '--displacement' applies to --method iic only; drop it or use --method iic"),
+        (["--temperature", "0"], "error: option '--temperature' needs a number from 0.001 to 100.0, got '0'; run 'shoreline train --help'"),
+        (["--segmentation-scale", "0"], "error: option '--segmentation-scale' needs a number from 0.01 to 1000.0, got '0'; run 'shoreline train --help'"),
+    ])
+    func badOptionIsAUsageError(arguments: [String], message: String) throws {
+        let run = scratch.file("run").path
+        let result = runShoreline(["train", "--input", try scene(), "--output", run, "--steps", "1"] + tiny + arguments)
+        #expect(result.exitCode == 2)
+        #expect(result.errors == [message])
+        #expect(!FileManager.default.fileExists(atPath: run))
+    }
+
+    @Test func helpListsTheInfoSegOptions() {
+        let result = runShoreline(["train", "--help"])
+        #expect(result.exitCode == 0)
+        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view", "--own-image-negatives"] {
+            #expect(result.output.contains { $0.contains(option) }, "help lacks '\(option)'")
+        }
+    }
+}
