@@ -21,6 +21,8 @@ public final class TrainingData {
     public let bands: [String]
     /// The scale reflectance is read on.
     public let inputScale: InputScale
+    /// Band names given to rasters whose files name no bands, or nil.
+    let declaredNames: [String]?
     let rasters: [Raster]
     /// Cumulative pixel counts, to draw a raster in proportion to its area.
     private let cumulativeAreas: [Int]
@@ -33,7 +35,8 @@ public final class TrainingData {
     ///   - inputs: tile folders (with `manifest.csv`), raster files, folders
     ///     of scenes or folders of one file per band.
     ///   - bands: band names, or nil for `defaultBands` when the first raster
-    ///     has them and all its bands when it has at most four.
+    ///     has them and all its bands when it has at most four. For files
+    ///     that name no bands, these name the file's bands in file order.
     ///   - inputScale: the scale every read returns reflectance on.
     /// - Throws: `ClusteringError` for missing inputs, inputs without
     ///   rasters and unknown bands; `GeoRasterError` for unreadable files.
@@ -59,7 +62,8 @@ public final class TrainingData {
         }
 
         // Choose the bands from the first raster, then check every raster.
-        let first = try sources[0].open()
+        let declared = try Self.declaredNames(sources[0], requested: requested)
+        let first = try sources[0].open(bandNames: declared)
         let chosen: [String]
         if let requested {
             chosen = requested
@@ -72,24 +76,36 @@ public final class TrainingData {
         }
         var rasters: [Raster] = []
         for source in sources {
-            let dataset = try source.open()
+            let dataset = try source.open(bandNames: declared)
             for band in chosen where !dataset.bandNames.contains(band) {
                 throw ClusteringError.unknownBand(band, scene: source.description, available: dataset.bandNames)
             }
             rasters.append(Raster(source: source, width: dataset.width, height: dataset.height))
         }
         bands = chosen
+        declaredNames = declared
         self.inputScale = inputScale
         self.rasters = rasters
         var total = 0
         cumulativeAreas = rasters.map { total += $0.width * $0.height; return total }
     }
 
-    /// Reads a window of one raster as reflectance on `inputScale`.
+    /// Returns `requested` as the names of the file's bands in file order when
+    /// the file names none (an 8-bit PNG export, say), else nil.
+    private static func declaredNames(_ source: SceneSource, requested: [String]?) throws -> [String]? {
+        do {
+            _ = try source.open()
+            return nil
+        } catch let error as GeoRasterError where error.code == .unnamedBands && requested != nil {
+            return requested
+        }
+    }
+
+        /// Reads a window of one raster as reflectance on `inputScale`.
     /// - Returns: `bands.count x window.pixelCount` reflectance, row-major,
     ///   and one validity flag per pixel (false outside the raster).
     func read(raster index: Int, window: Window) throws -> (reflectance: [Float], valid: [Bool]) {
-        let dataset = try rasters[index].source.open()
+        let dataset = try rasters[index].source.open(bandNames: declaredNames)
         let scale = ReflectanceScale.forScene(dataset)
         let block = try dataset.read(bands: bands, window: window, as: Float.self)
         var values = block.samples

@@ -22,7 +22,7 @@ enum TrainCommand {
             OptionSpec("--method", value: "NAME", help: "clustering method: iic or infoseg (required)"),
             OptionSpec("--input", .repeated, value: "PATH", help: "tile folder, scene file or folder of scenes (repeatable)"),
             OptionSpec("--output", value: "RUN", help: "run folder (required; must not exist unless --resume)"),
-            OptionSpec("--bands", value: "NAMES", help: "input bands, comma-separated (default B2,B3,B4,B8,B11,B12)"),
+            OptionSpec("--bands", value: "NAMES", help: "input bands, comma-separated (default B2,B3,B4,B8,B11,B12); for files without band names, the names of all their bands in file order (B11,B8,B3)"),
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),

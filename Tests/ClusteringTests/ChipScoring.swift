@@ -17,7 +17,7 @@ struct ChipScores {
 
 enum ChipScoring {
     /// Segments the whole chip in one window and scores it against its label
-    /// (-1 no data, 0 land, 1 water); nil when the shared data is absent.
+    /// (-1 no data, 0 land, 1 water). Returns nil when the shared data is absent.
     static func score(_ model: any SegmentationModel) throws -> ChipScores? {
         guard let sceneURL = SharedData.file(SharedData.sen1floods11Scene),
               let labelURL = SharedData.file(SharedData.sen1floods11Label) else { return nil }

@@ -45,7 +45,8 @@ import TestSupport
         for run in runs {
             let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: run))
             let scores = try #require(try ChipScoring.score(model))
-            #expect(scores.mainHungarian >= 0 && scores.mainHungarian <= 1)
+            #expect(scores.mainHungarian >= 0)
+            #expect(scores.mainHungarian <= 1)
             // The same network normalising with the chip's own batch statistics.
             (model as! TrainedClusteringModel).network.setTraining(true)
             let batchScores = try #require(try ChipScoring.score(model))

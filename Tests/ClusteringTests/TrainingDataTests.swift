@@ -55,6 +55,26 @@ import Tiling
         }
     }
 
+    @Test func bandsNameUnnamedFileBands() throws {
+        // An 8-bit RGB PNG names no bands; --bands names them in file order.
+        let path = scratch.file("export.png").path
+        try RasterWriter.writePNG(rgb: (0..<(3 * 16)).map { UInt8(10 + $0) }, width: 4, height: 4, to: path)
+        let data = try TrainingData(inputs: [path], bands: ["B11", "B8", "B3"])
+        #expect(data.bands == ["B11", "B8", "B3"])
+        let statistics = try data.statistics()
+        #expect(statistics.pixelCount == 16)
+        // Pixel-interleaved RGB: the first band's samples are 10, 13, ..., 55, over 255.
+        #expect(abs(statistics.means[0] - 32.5 / 255) < 1e-5)
+    }
+
+    @Test func unnamedFileBandsWithoutBandsNeedThem() throws {
+        let path = scratch.file("export.png").path
+        try RasterWriter.writePNG(rgb: [UInt8](repeating: 100, count: 3 * 16), width: 4, height: 4, to: path)
+        #expect(throws: GeoRasterError.self) {
+            try TrainingData(inputs: [path], bands: nil)
+        }
+    }
+
     @Test func emptyFolderHasNoScenes() throws {
         let folder = scratch.file("empty")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

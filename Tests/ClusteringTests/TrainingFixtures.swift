@@ -52,7 +52,7 @@ enum TrainingFixtures {
         return options
     }
 
-    /// The log's records without their step times.
+    /// Reads the log's records without their step times.
     static func losses(_ run: URL) throws -> [[Float]] {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -62,7 +62,7 @@ enum TrainingFixtures {
         }
     }
 
-    /// The tensors of a checkpoint by name.
+    /// Reads the tensors of a checkpoint by name.
     static func tensors(_ url: URL) throws -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: try SafetensorsFile(contentsOf: url).arrays.map { ($0.name, $0.values) })
     }

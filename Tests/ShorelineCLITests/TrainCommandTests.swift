@@ -6,7 +6,7 @@ import TestSupport
 @Suite struct TrainCommandTests {
     let scratch = try! ScratchFolder(prefix: "train")
 
-    /// A 3-band 32 x 32 scene with a bright left half.
+    /// Writes a 3-band 32 x 32 scene with a bright left half.
     func scene(_ name: String = "scene.tif") throws -> String {
         try writeScene(scratch.file(name), width: 32, height: 32, bandNames: ["B3", "B8", "B11"]) { band, row, column in
             UInt16(column < 16 ? 800 + 100 * band : 2000 - 300 * band) + UInt16((row * 7 + column * 3) % 50)
