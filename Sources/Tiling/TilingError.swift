@@ -33,6 +33,7 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
     /// The job stopped because `TilingJob.cancel()` was called.
     case cancelled
     case outputLocked(folder: String, lockFile: String, holder: Int?)
+    case lockUnsupported(folder: String, reason: String)
     case tooManyTiles(scene: String, width: Int, height: Int, tileSize: Int, tileCount: Int, limit: Int)
 
     public var description: String {
@@ -99,6 +100,8 @@ public enum TilingError: Error, CustomStringConvertible, Equatable {
             "output folder '\(folder)' is in use by another run (lock '\(lockFile)' held"
                 + (holder.map { " by process \($0)" } ?? "")
                 + "); wait for that run to finish, or choose another --output"
+        case .lockUnsupported(let folder, let reason):
+            "output folder '\(folder)' cannot be locked (\(reason)); its file system does not support flock, so mount it with flock support (Lustre: the 'flock' option) or write to another file system"
         case .tooManyTiles(let scene, let width, let height, let tileSize, let tileCount, let limit):
             "scene '\(scene)' declares \(width) x \(height) pixels, \(tileCount) tiles of \(tileSize) px, above the limit of \(limit) per scene; check that the file is not corrupt (gdalinfo), or raise --size"
         case .missingLabelCodes(let label):

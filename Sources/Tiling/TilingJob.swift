@@ -90,8 +90,14 @@ public final class TilingJob: @unchecked Sendable {
             }
         }
         try createOutputFolders()
-        let lock = try OutputLock(folder: outputFolder, name: options.shard.map { ".tile-shard-\($0.index)-of-\($0.count).lock" } ?? ".tile.lock")
-        defer { lock.release() }
+        // An unsharded run holds the folder alone. Shards share the folder
+        // lock, so they exclude an unsharded run, and each holds its own.
+        let folderLock = try OutputLock(folder: outputFolder, name: ".tile.lock", shared: options.shard != nil)
+        defer { folderLock.release() }
+        let shardLock = try options.shard.map {
+            try OutputLock(folder: outputFolder, name: ".tile-shard-\($0.index)-of-\($0.count).lock")
+        }
+        defer { shardLock?.release() }
 
         // Workers may be on different tile rows, so the cache holds one row of
         // shared blocks per worker. With less, a 10980 px stripped scene cut by

@@ -404,4 +404,28 @@ extension HostileCase {
         #expect(other.exitCode == 0, "another shard's lock does not stop this one: \(other.diagnostics)")
         held.release()
     }
+
+    @Test func shardRunStopsUnshardedRun() throws {
+        let scene = try plainScene(scratch.url, "s.tif", width: 16, height: 16)
+        let output = scratch.file("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let shard = try OutputLock(folder: output.path, name: ".tile.lock", shared: true)
+
+        let result = runShoreline(["tile", scene, "--output", output.path, "--size", "16"])
+        #expect(result.exitCode == 1)
+        #expect(result.errors == ["error: output folder '\(output.path)' is in use by another run (lock '\(output.path)/.tile.lock' held); wait for that run to finish, or choose another --output"])
+        shard.release()
+    }
+
+    @Test func unshardedRunStopsShardRun() throws {
+        let scene = try plainScene(scratch.url, "s.tif", width: 16, height: 16)
+        let output = scratch.file("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let whole = try OutputLock(folder: output.path, name: ".tile.lock")
+
+        let result = runShoreline(["tile", scene, "--output", output.path, "--size", "16", "--shard", "0/2"])
+        #expect(result.exitCode == 1)
+        #expect(result.errors.first?.hasPrefix("error: output folder '\(output.path)' is in use by another run") == true)
+        whole.release()
+    }
 }
