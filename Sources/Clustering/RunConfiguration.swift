@@ -34,7 +34,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Adam's learning rate.
     public var learningRate: Float = 5e-4
     public var headSchedule: HeadSchedule = .summed
-    /// The scale of reflectance the network sees, at training and inference.
+    /// The scale of the reflectance given to the network, at training and inference.
     public var inputScale: InputScale = .linear
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.

@@ -14,7 +14,7 @@ func discoverScenes(_ inputs: [String], commandName: String) throws -> [SceneSou
     return scenes
 }
 
-/// Creates an output folder and its parents, or says why it cannot.
+/// Creates an output folder and its parents, or throws the reason it cannot.
 func createOutputFolder(_ path: String) throws {
     do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -14,9 +14,9 @@ public final class Adam {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
     /// Steps taken, t.
-    /// NOTE: one count serves every parameter, where PyTorch counts per
-    /// parameter; the two differ for a parameter whose first gradient comes
-    /// after step 1 (as with `--head-schedule alternating`).
+    /// NOTE: one count serves every parameter, while PyTorch counts per
+    /// parameter. The two differ for a parameter whose first gradient comes
+    /// after step 1, as with `--head-schedule alternating`.
     public private(set) var stepCount = 0
     /// First and second moment estimates, one per parameter (PyTorch's
     /// `exp_avg` and `exp_avg_sq`).

@@ -112,7 +112,7 @@ extension Manifest {
     }
 }
 
-/// Why a manifest record is rejected, without the file and line.
+/// The reason a manifest record is rejected, without the file and line.
 struct RowProblem: Error {
     let text: String
 }

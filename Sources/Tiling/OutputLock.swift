@@ -19,7 +19,7 @@ public final class OutputLock {
 
     /// Takes the lock on `folder/name`, creating the file if needed. An
     /// exclusive holder records its process id in the file for the message
-    /// of the next run; a shared holder clears it, since it is one of many.
+    /// of the next run. A shared holder clears it, because it is one of many.
     /// - Parameters:
     ///   - folder: an existing folder.
     ///   - name: the lock file's name, such as `.tile.lock`.

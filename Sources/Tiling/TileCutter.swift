@@ -13,8 +13,9 @@ struct PreparedScene: Sendable {
     /// tiles, block rows not aligned with tile rows), or 0.
     let sharedBlockRowBytes: Int
 
-    /// The most tiles one scene may give: 10 million windows take 320 MB.
-    /// A 2 GB Sentinel-2 scene gives about 300 tiles of 512 px.
+    /// The maximum number of tiles per scene, an estimate of a safe memory
+    /// bound: 10 million windows take 320 MB, while a 2 GB Sentinel-2 scene
+    /// gives about 300 tiles of 512 px.
     static let maximumTileCount = 10_000_000
 
     /// Opens the scene and its label and checks that they share a pixel grid.
@@ -243,8 +244,8 @@ struct ClassFractions {
 
 /// Checks of tile files that an earlier run wrote.
 enum TileFile {
-    /// Whether a tile file exists, opens, has the window's size and band
-    /// count, and holds every block its directory lists (see
+    /// Returns whether a tile file exists, opens, has the window's size and band
+    /// count, and contains every block its directory lists (see
     /// `Dataset.blocksLieInsideFile`), so a deleted or truncated tile is
     /// written again rather than trusted.
     static func isIntact(_ path: String, window: Window, bandCount: Int) -> Bool {

@@ -14,7 +14,7 @@ import GeoRaster
 ///
 /// Each file is written under a temporary name and renamed, and a scene's
 /// part is written after its last tile, so a re-run skips finished scenes
-/// and tiles and never sees a half-written file. A re-run trusts a tile only
+/// and tiles and never reads a half-written file. A re-run trusts a tile only
 /// when its file opens and holds all its blocks, and removes the hidden
 /// `.<name>.partial-*` files a killed run left of the scenes it tiles (not
 /// of other scenes, which shards sharing the folder may be writing).
@@ -90,8 +90,8 @@ public final class TilingJob: @unchecked Sendable {
             }
         }
         try createOutputFolders()
-        // An unsharded run holds the folder alone. Shards share the folder
-        // lock, so they exclude an unsharded run, and each holds its own.
+        // An unsharded run takes the folder lock exclusively. Shards take it
+        // shared, so they exclude an unsharded run, and each also locks its shard.
         let folderLock = try OutputLock(folder: outputFolder, name: ".tile.lock", shared: options.shard != nil)
         defer { folderLock.release() }
         let shardLock = try options.shard.map {
@@ -232,7 +232,7 @@ public final class TilingJob: @unchecked Sendable {
     /// file, or checks them against those of an earlier run that left tiles
     /// in the folder.
     ///
-    /// `tiling-options.txt` holds the options on its first line, then a line
+    /// `tiling-options.txt` contains the options on its first line, then a line
     /// per scene: `scene NAME: label FILE` or `scene NAME: no label`. Every
     /// shard records all scenes, so concurrent shards write the same text.
     private func checkOptionsMatchEarlierRun() throws {

@@ -22,7 +22,7 @@ public struct TilingOptions: Sendable, Equatable {
     /// as `BOA_ADD_OFFSET` (its negation), so `Dataset.radiometricOffset`
     /// and `readReflectance` read it back from a tile.
     public var radiometricOffset: Float?
-    /// What a scene that cannot be read or paired does to the job.
+    /// The job's response to a scene that cannot be read or paired.
     public var onError: SceneErrorPolicy = .stop
 
     public init() {}
@@ -44,8 +44,8 @@ public struct TilingOptions: Sendable, Equatable {
     }
 }
 
-/// What a tiling job does when a scene fails to open, to pair with its
-/// label or to read.
+/// The response of a tiling job to a scene that fails to open, to pair
+/// with its label or to read.
 public enum SceneErrorPolicy: String, Sendable, CaseIterable {
     /// Stop the job at the first failed scene.
     case stop

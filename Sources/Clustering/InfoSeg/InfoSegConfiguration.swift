@@ -22,7 +22,7 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
     /// Whether the positives of each view are weighted by the other view's
     /// class probabilities at the same pixel (true) or by its own (false).
     public var otherViewPositives: Bool = false
-    /// How the second view is made.
+    /// The construction of the second view.
     public var augmentation = ViewAugmentation()
 
     public init() {}
