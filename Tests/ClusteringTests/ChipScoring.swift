@@ -3,6 +3,7 @@ import Evaluation
 import GeoRaster
 import TestSupport
 import Tiling
+import TensorEngine
 @testable import Clustering
 
 /// Scores of a model on the Sen1Floods11 chip, pooled over its labelled pixels.
@@ -61,5 +62,30 @@ enum ChipScoring {
         return ChipScores(mainHungarian: waterIoU(main, mainMapping),
                           overclusteringMajority: waterIoU(matrices.last!, .majority(matrices.last!)),
                           mainWaterShare: Double(waterPixels) / Double(max(1, main.pixelCount)))
+    }
+}
+
+extension ChipScoring {
+    /// Trains `method` for 40 steps on the chip (64 px crops, one thread) into
+    /// `run`, then scores the trained model and the same network as
+    /// initialised, with the run's statistics.
+    /// - Returns: nil when the chip cannot be scored.
+    static func scoreTrainedAndRandom(method: some ClusteringMethod, clusterCounts: [Int], receptiveField: Int,
+                                      run: URL) throws -> (trained: ChipScores, random: ChipScores)? {
+        var options = TrainingOptions(inputs: [SharedData.file(SharedData.sen1floods11Scene)!.path], output: run.path)
+        options.steps = 40
+        options.crop = 64
+        options.checkpointInterval = 40
+        options.threads = 1
+        _ = try ClusteringTrainer(method: method, options: options).run()
+        guard let trained = try score(try TrainedModelLoader.load(run: run)) else { return nil }
+
+        var generator = SeededGenerator(seed: options.seed)
+        let network = method.makeNetwork(bands: 6, generator: &generator)
+        let random = TrainedClusteringModel(configuration: try RunConfiguration.read(run: run), network: network,
+                                            headNames: method.headNames, clusterCounts: clusterCounts,
+                                            receptiveField: receptiveField)
+        guard let untrained = try score(random) else { return nil }
+        return (trained, untrained)
     }
 }

@@ -107,22 +107,9 @@ import TestSupport
         var configuration = InfoSegConfiguration()
         configuration.width = 4
         configuration.featureChannels = 16
-        var options = TrainingOptions(inputs: [SharedData.file(SharedData.sen1floods11Scene)!.path],
-                                      output: scratch.file("run").path)
-        options.steps = 40
-        options.crop = 64
-        options.checkpointInterval = 40
-        options.threads = 1
-        _ = try ClusteringTrainer(method: InfoSegMethod(configuration: configuration), options: options).run()
-        let trained = try #require(try ChipScoring.score(try TrainedModelLoader.load(run: scratch.file("run"))))
-
-        // The same network as initialised, with the run's statistics.
-        var generator = SeededGenerator(seed: options.seed)
-        let network = InfoSegMethod(configuration: configuration).makeNetwork(bands: 6, generator: &generator)
-        let random = TrainedClusteringModel(configuration: try RunConfiguration.read(run: scratch.file("run")), network: network,
-                                            headNames: configuration.headNames, clusterCounts: configuration.clusterCounts,
-                                            receptiveField: InfoSegNetwork.receptiveField)
-        let untrained = try #require(try ChipScoring.score(random))
+        let (trained, untrained) = try #require(try ChipScoring.scoreTrainedAndRandom(
+            method: InfoSegMethod(configuration: configuration), clusterCounts: configuration.clusterCounts,
+            receptiveField: InfoSegNetwork.receptiveField, run: scratch.file("run")))
         #expect(trained.mainHungarian > untrained.mainHungarian + 0.05,
                 "trained \(trained.mainHungarian) vs random \(untrained.mainHungarian)")
     }
