@@ -31,6 +31,10 @@ public enum GDALLibrary {
     /// Limits GDAL's block cache (`GDALSetCacheMax64`) unless the user set
     /// `GDAL_CACHEMAX`. GDAL's default of 5 % of physical memory can exceed
     /// a job's memory budget on large machines when many windows are read.
+    /// NOTE: the limit is process-wide. Lowering it while another job in the
+    /// same process writes may flush that job's blocks from this thread; this
+    /// is the suspected cause of a rare GDAL I/O error seen once when the
+    /// tests ran tiling jobs in parallel, and it is not confirmed.
     public static func limitBlockCache(megabytes: Int) {
         registerDrivers()
         guard CPLGetConfigOption("GDAL_CACHEMAX", nil) == nil else { return }
