@@ -110,7 +110,7 @@ public final class TrainingData {
         let block = try dataset.read(bands: bands, window: window, as: Float.self)
         var values = block.samples
         for index in values.indices { values[index] = scale.reflectance(values[index]) }
-        inputScale.apply(&values)
+        inputScale.apply(&values, bandCount: bands.count)
         return (values, block.validity)
     }
 

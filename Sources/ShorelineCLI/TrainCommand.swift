@@ -35,7 +35,7 @@ enum TrainCommand {
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
-            OptionSpec("--input-scale", value: "NAME", help: "linear or logarithm: the scale of reflectance the network sees, before normalisation (default linear)"),
+            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default linear)"),
             OptionSpec("--head-schedule", value: "NAME", help: "summed (every step trains all heads) or alternating (heads take turns by step) (default summed)"),
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
@@ -71,7 +71,7 @@ enum TrainCommand {
         options.resume = arguments.flag("--resume")
         if let name = arguments.string("--input-scale") {
             guard let scale = InputScale(rawValue: name) else {
-                throw UsageError(description: "option '--input-scale' must be linear or logarithm, got '\(name)'; run 'shoreline train --help'")
+                throw UsageError(description: "option '--input-scale' must be one of \(InputScale.names), got '\(name)'; run 'shoreline train --help'")
             }
             options.inputScale = scale
         }

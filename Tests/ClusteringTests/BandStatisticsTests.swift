@@ -31,7 +31,7 @@ import Testing
 
 @Test func logarithmScaleFloorsDarkPixels() {
     var values: [Float] = [1, 0.1, 0, -0.05, .nan]
-    InputScale.logarithm.apply(&values)
+    InputScale.logarithm.apply(&values, bandCount: 1)
     #expect(values[0] == 0)
     #expect(abs(values[1] - Float(Foundation.log(0.1))) < 1e-6)
     #expect(values[2] == Foundation.log(InputScale.logarithmFloor))
@@ -41,6 +41,27 @@ import Testing
 
 @Test func linearScaleChangesNothing() {
     var values: [Float] = [0.3, -0.1]
-    InputScale.linear.apply(&values)
+    InputScale.linear.apply(&values, bandCount: 1)
     #expect(values == [0.3, -0.1])
+}
+
+@Test func spectralShapeDividesEachPixelByItsNorm() {
+    // Three pixels of two bands, band-major: (3, 4), (0.6, 0.8) and a dark
+    // pixel (0, 0); a fourth pixel with a NaN keeps its values.
+    var values: [Float] = [3, 0.6, 0, 1, 4, 0.8, 0, .nan]
+    InputScale.spectralShape.apply(&values, bandCount: 2)
+    let expected: [Float] = [0.6, 0.6, 0, 1, 0.8, 0.8, 0]
+    for (value, wanted) in zip(values.prefix(3) + values[4..<7], expected.prefix(3) + expected[4..<7]) {
+        #expect(abs(value - wanted) < 1e-6)
+    }
+    #expect(values[3] == 1)
+    #expect(values[7].isNaN)
+}
+
+@Test func spectralShapeIgnoresBrightness() {
+    var dim: [Float] = [0.02, 0.05, 0.01]
+    var bright = dim.map { $0 * 7 }
+    InputScale.spectralShape.apply(&dim, bandCount: 3)
+    InputScale.spectralShape.apply(&bright, bandCount: 3)
+    for (a, b) in zip(dim, bright) { #expect(abs(a - b) < 1e-6) }
 }

@@ -65,7 +65,7 @@ import TestSupport
         ([], "error: option '--method NAME' is required; use --method iic"),
         (["--method", "iic", "--crop", "15"], "error: option '--crop' must be even, got '15'; run 'shoreline train --help'"),
         (["--method", "iic", "--overclusters", "1"], "error: option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'"),
-        (["--method", "iic", "--input-scale", "sqrt"], "error: option '--input-scale' must be linear or logarithm, got 'sqrt'; run 'shoreline train --help'"),
+        (["--method", "iic", "--input-scale", "sqrt"], "error: option '--input-scale' must be one of linear, logarithm, spectral-shape, got 'sqrt'; run 'shoreline train --help'"),
         (["--method", "iic", "--jitter-gain", "none"], "error: option '--jitter-gain' must be per-band or shared, got 'none'; run 'shoreline train --help'"),
         (["--method", "iic", "--head-schedule", "random"], "error: option '--head-schedule' must be summed or alternating, got 'random'; run 'shoreline train --help'"),
         (["--method", "iic", "--steps", "0"], "error: option '--steps' needs a whole number from 1 to 10000000, got '0'; run 'shoreline train --help'"),
