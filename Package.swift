@@ -56,7 +56,7 @@ let package = Package(
             dependencies: ["TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Evaluation", "TestSupport"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Evaluation", "GeoRaster", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(
             name: "ShorelineCLITests",

@@ -1,4 +1,5 @@
 import Foundation
+import GeoRaster
 import TensorEngine
 
 /// The rule that combines the heads' losses into the loss of a step.

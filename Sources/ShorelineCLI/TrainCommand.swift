@@ -1,4 +1,5 @@
 import Clustering
+import GeoRaster
 import Foundation
 
 /// `shoreline train`: learns a segmentation without labels.

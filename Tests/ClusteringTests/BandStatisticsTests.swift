@@ -1,4 +1,5 @@
 import Foundation
+import GeoRaster
 import Testing
 @testable import Clustering
 
