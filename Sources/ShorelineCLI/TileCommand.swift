@@ -53,6 +53,12 @@ enum TileCommand {
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws {
+        // One malloc arena for the whole process, set before the signal
+        // handlers and workers start threads, because a thread that already
+        // has an arena keeps it. With an arena per worker, 2 workers cutting a
+        // 10980 px scene peaked at 1.13 to 1.15 x the RSS of a 5490 px scene,
+        // and with one arena at 1.02 x, for the same CPU time.
+        MallocArenas.limit(to: 1)
         guard !arguments.positionals.isEmpty || !arguments.strings("--pair").isEmpty else {
             throw UsageError(description: "tile needs at least one SCENE_OR_DIR; run 'shoreline tile --help'")
         }

@@ -22,7 +22,9 @@ import GeoRaster
 /// When tiles read blocks that other tiles read again (a stripped scene,
 /// overlapping tiles), the job raises GDAL's block cache above the requested
 /// size as needed (see `GDALLibrary.raiseBlockCache`), so that one row of
-/// blocks per worker stays cached.
+/// blocks per worker stays cached. Peak memory stays flat in the scene
+/// size only when the workers share one malloc arena, which a process sets
+/// with `MallocArenas.limit(to: 1)` before it starts any thread.
 public final class TilingJob: @unchecked Sendable {
     public let pairs: [ScenePair]
     public let outputFolder: String
