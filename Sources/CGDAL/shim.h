@@ -10,4 +10,9 @@
 #include <cpl_vsi.h>
 #include <ogr_srs_api.h>
 
+// glibc's mallopt, for the tiling job's malloc arena limit.
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #endif

@@ -37,7 +37,20 @@ public struct RasterBlock<Sample: RasterSample>: Sendable {
     }
 
     /// The number of valid pixels.
-    public var validCount: Int { validity.reduce(0) { $1 ? $0 + 1 : $0 } }
+    public var validCount: Int {
+        // A `Bool` is one byte, 0 or 1, so the bytes' sum is the count. The
+        // sum runs in 32-bit lanes, which vectorise, over chunks short
+        // enough that a lane never overflows.
+        validity.withUnsafeBytes { bytes in
+            var count = 0
+            for chunkStart in stride(from: 0, to: bytes.count, by: 1 << 24) {
+                var chunkCount: UInt32 = 0
+                for byte in bytes[chunkStart..<min(chunkStart + (1 << 24), bytes.count)] { chunkCount &+= UInt32(byte) }
+                count += Int(chunkCount)
+            }
+            return count
+        }
+    }
 
     /// The fraction of pixels that are invalid, in [0, 1].
     public var invalidFraction: Double {

@@ -52,8 +52,12 @@ public enum RasterWriter {
     /// - Parameters:
     ///   - samples: shape `(bandNames.count, height, width)`.
     ///   - validity: one flag per pixel, or nil when all are valid. When
-    ///     given, the file gets an internal mask band (0 invalid, 255 valid),
-    ///     which GDAL and rasterio read as the dataset mask.
+    ///     some pixel is invalid, the file gets an internal mask band (0
+    ///     invalid, 255 valid), which GDAL and rasterio read as the dataset
+    ///     mask. When every pixel is valid it gets none, which saves
+    ///     compressing and storing a constant band. Readers then derive the
+    ///     mask from `nodata`, so no valid pixel may contain it in any band,
+    ///     as is true of every pixel that `Dataset.read` returns as valid.
     ///   - nodata: the nodata value to declare on every band, or nil.
     ///   - bandNames: written as band descriptions.
     ///   - metadata: dataset metadata items, such as `PROCESSING_BASELINE`.
@@ -208,7 +212,7 @@ public enum RasterWriter {
                                   Sample.rasterDataType.gdalType, Int32(bandNames.count), &bandMap,
                                   GSpacing(size), GSpacing(width * size), GSpacing(width * height * size), nil)
         }
-        if status == CE_None, let validity {
+        if status == CE_None, let validity, validity.contains(false) {
             status = GDALCreateDatasetMaskBand(handle, GMF_PER_DATASET)
             if status == CE_None {
                 var mask = [UInt8](repeating: 0, count: validity.count)

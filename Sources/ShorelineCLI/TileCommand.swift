@@ -13,9 +13,10 @@ enum TileCommand {
             (AFTER/ with MASK/) or a folder of one file per band. Labels pair with scenes by name:
             <id>_S2Hand with <id>_LabelHand, S2_after_<n> with S2_mask_<n>, or the same name.
 
-            Writes DIR/images/<scene>_r<row>_c<column>.tif (the scene's data type and bands, an internal
-            mask band: 0 invalid, 255 valid), DIR/labels/ (UInt8 classes: 0 invalid, 1 land, 2 water,
-            3 cloud) and DIR/manifest.csv. Edge tiles are padded and masked, never resampled. Image tiles
+            Writes DIR/images/<scene>_r<row>_c<column>.tif (the scene's data type and bands, with an
+            internal mask band, 0 invalid and 255 valid, when a tile has invalid pixels), DIR/labels/
+            (UInt8 classes: 0 invalid, 1 land, 2 water, 3 cloud) and DIR/manifest.csv. Edge tiles are
+            padded and masked, never resampled. Image tiles
             carry the radiometric offset (--offset, else the scene's metadata) as BOA_ADD_OFFSET. A re-run
             into DIR skips finished scenes and intact tiles, and rewrites missing or truncated ones. With
             --shard I/N each run writes DIR/manifest.shard-I-of-N.csv; 'shoreline merge-manifests DIR'
@@ -53,6 +54,12 @@ enum TileCommand {
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws {
+        // One malloc arena for the whole process, set before the signal
+        // handlers and workers start threads, because a thread that already
+        // has an arena keeps it. With an arena per worker, 2 workers cutting a
+        // 10980 px scene peaked at 1.11 to 1.13 x the RSS of a 5490 px scene,
+        // and with one arena at 1.02 to 1.03 x, for the same CPU time.
+        MallocArenas.limit(to: 1)
         guard !arguments.positionals.isEmpty || !arguments.strings("--pair").isEmpty else {
             throw UsageError(description: "tile needs at least one SCENE_OR_DIR; run 'shoreline tile --help'")
         }

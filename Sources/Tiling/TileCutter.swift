@@ -156,21 +156,21 @@ final class TileCutter {
                                          rule: ValidityRule(zeroInAllBandsIsInvalid: false))
             switch codes.classify(samples.samples, validity: samples.validity) {
             case .success(let converted):
-                // One pass: mark invalid image pixels and count the classes.
+                // Mark invalid image pixels, then count the classes. Both
+                // loops are free of branches so that they vectorise. A
+                // validity byte is 0 or 1, so `0 &- valid` masks an invalid
+                // pixel's code to 0 (`invalid`) and keeps a valid one.
                 var tileCodes = [UInt8](repeating: SurfaceClass.invalid.rawValue, count: converted.count)
                 converted.withUnsafeBufferPointer { converted in
-                    image.validity.withUnsafeBufferPointer { validity in
+                    image.validity.withUnsafeBytes { validity in
                         tileCodes.withUnsafeMutableBufferPointer { tileCodes in
-                            for pixel in 0..<converted.count where validity[pixel] {
-                                let code = converted[pixel].rawValue
-                                tileCodes[pixel] = code
-                                labelValidCount &+= code == SurfaceClass.invalid.rawValue ? 0 : 1
-                                waterCount &+= code == SurfaceClass.water.rawValue ? 1 : 0
-                                cloudCount &+= code == SurfaceClass.cloud.rawValue ? 1 : 0
+                            for pixel in 0..<converted.count {
+                                tileCodes[pixel] = converted[pixel].rawValue & (0 &- validity[pixel])
                             }
                         }
                     }
                 }
+                (labelValidCount, waterCount, cloudCount) = TileCutter.countClasses(tileCodes)
                 classCodes = tileCodes
             case .failure(let unknown):
                 throw TilingError.unknownLabelCode(label: label.path, code: unknown.code,
@@ -213,6 +213,35 @@ final class TileCutter {
                                validity: image.validity, metadata: imageMetadata,
                                to: imageFile, compression: job.options.compression)
         return .written(row)
+    }
+}
+
+extension TileCutter {
+    /// Counts the pixels of a label tile that are not `invalid`, and the
+    /// water and cloud pixels among them.
+    /// - Parameter codes: `SurfaceClass` raw values.
+    static func countClasses(_ codes: [UInt8]) -> (valid: Int, water: Int, cloud: Int) {
+        var valid = 0
+        var water = 0
+        var cloud = 0
+        // 32-bit counters vectorise; chunks keep them from overflowing.
+        let chunkSize = 1 << 24
+        codes.withUnsafeBufferPointer { codes in
+            for chunkStart in stride(from: 0, to: codes.count, by: chunkSize) {
+                var chunkValid: UInt32 = 0
+                var chunkWater: UInt32 = 0
+                var chunkCloud: UInt32 = 0
+                for code in codes[chunkStart..<min(chunkStart + chunkSize, codes.count)] {
+                    chunkValid &+= code == SurfaceClass.invalid.rawValue ? 0 : 1
+                    chunkWater &+= code == SurfaceClass.water.rawValue ? 1 : 0
+                    chunkCloud &+= code == SurfaceClass.cloud.rawValue ? 1 : 0
+                }
+                valid += Int(chunkValid)
+                water += Int(chunkWater)
+                cloud += Int(chunkCloud)
+            }
+        }
+        return (valid, water, cloud)
     }
 }
 

@@ -6,9 +6,10 @@ import GeoRaster
 /// `manifest.csv` (or `manifest.shard-I-of-N.csv` for a shard).
 ///
 /// Image tiles are tiled GeoTIFFs in the scene's data type and band order,
-/// with band names as descriptions. An internal mask band (GDAL's dataset
-/// mask: 0 invalid, 255 valid) marks padding, nodata and fill, and invalid
-/// samples hold the scene's nodata value, or 0 when it has none.
+/// with band names as descriptions. In tiles with invalid pixels, an
+/// internal mask band (GDAL's dataset mask: 0 invalid, 255 valid) marks
+/// padding, nodata and fill. Fully valid tiles have none and read as all
+/// valid. Invalid samples contain the scene's nodata value, or 0 when it has none.
 /// Label tiles are one UInt8 band of `SurfaceClass` values with nodata 0
 /// (`invalid`), which also covers padding and invalid image pixels.
 ///
@@ -22,7 +23,9 @@ import GeoRaster
 /// When tiles read blocks that other tiles read again (a stripped scene,
 /// overlapping tiles), the job raises GDAL's block cache above the requested
 /// size as needed (see `GDALLibrary.raiseBlockCache`), so that one row of
-/// blocks per worker stays cached.
+/// blocks per worker stays cached. Peak memory stays flat in the scene
+/// size when the workers share one malloc arena, which a process sets with
+/// `MallocArenas.limit(to: 1)` before it starts any thread.
 public final class TilingJob: @unchecked Sendable {
     public let pairs: [ScenePair]
     public let outputFolder: String

@@ -78,6 +78,47 @@ import TestSupport
         }
     }
 
+    /// The rule pixels of `nodataAndZeroRulesCombine` in every sample type,
+    /// with a nodata value whose bits are all ones where the type allows
+    /// (255, 65535, -1 as signed) and a negative sample in the signed types.
+    /// Pixels: 0 in both bands, nodata in either band, 0 in one band, data.
+    /// The all-zero rule applies to integer scenes only.
+    @Test(arguments: [
+        (RasterDataType.byte, 255.0, [false, false, false, true, true]),
+        (.uInt16, 65_535, [false, false, false, true, true]),
+        (.int16, -1, [false, false, false, true, true]),
+        (.uInt32, 4_294_967_295, [false, false, false, true, true]),
+        (.int32, -1, [false, false, false, true, true]),
+        (.float32, -9_999, [true, false, false, true, true]),
+        (.float64, -9_999, [true, false, false, true, true]),
+    ])
+    func nodataAndZeroRulesInEveryType(type: RasterDataType, nodata: Double, expected: [Bool]) throws {
+        let validity: [Bool]
+        switch type {
+        case .byte: validity = try readRulePixels(UInt8.self, nodata: nodata)
+        case .uInt16: validity = try readRulePixels(UInt16.self, nodata: nodata)
+        case .int16: validity = try readRulePixels(Int16.self, nodata: nodata)
+        case .uInt32: validity = try readRulePixels(UInt32.self, nodata: nodata)
+        case .int32: validity = try readRulePixels(Int32.self, nodata: nodata)
+        case .float32: validity = try readRulePixels(Float.self, nodata: nodata)
+        case .float64: validity = try readRulePixels(Double.self, nodata: nodata)
+        }
+        #expect(validity == expected)
+    }
+
+    /// Writes the rule pixels as `Sample` with `nodata`, reads them back as
+    /// `Sample` with the standard rule and returns their validity.
+    func readRulePixels<Sample: RasterSample>(_ type: Sample.Type, nodata: Double) throws -> [Bool] {
+        let data: Double = nodata < 0 ? -3 : 3
+        let pixels: [[Double]] = [[0, 0], [nodata, 200], [200, nodata], [0, 200], [data, 200]]
+        let path = try RasterFixtures.writeScene(scratch.file("rules-\(Sample.rasterDataType).tif"), width: 5, height: 1,
+                                                 bandNames: ["B3", "B8"], nodata: nodata) { band, _, column in
+            Sample(nodata: pixels[column][band])!
+        }
+        let dataset = try Dataset(path: path.path)
+        return try dataset.read(window: dataset.fullWindow, as: Sample.self).validity
+    }
+
     @Test func bandsReadInRequestedOrder() throws {
         let names = Sentinel2Bands.level2A
         let path = try RasterFixtures.writeScene(scratch.file("l2a.tif"), width: 2, height: 2,

@@ -27,6 +27,24 @@ import TestSupport
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
 
+    @Test(arguments: [(16, false), (15, true), (0, true)])
+    func maskBandOnlyWithInvalidPixels(validCount: Int, hasMask: Bool) throws {
+        // A mask band is written only when some pixel is invalid; without
+        // one, the tile reads back fully valid.
+        let path = scratch.file("tile-\(validCount).tif").path
+        let validity = (0..<16).map { $0 < validCount }
+        let samples = (0..<32).map { UInt16(100 + $0) }
+        let georeference = Georeference(geoTransform: RasterFixtures.transform, spatialReference: RasterFixtures.utm31)
+        try RasterWriter.write(samples: samples, width: 4, height: 4, bandNames: ["B3", "B8"],
+                               georeference: georeference, nodata: 0, validity: validity, to: path)
+
+        let dataset = try Dataset(path: path)
+        #expect(dataset.hasDatasetMask == hasMask)
+        let block = try dataset.read(window: dataset.fullWindow, as: UInt16.self)
+        #expect(block.validity == validity)
+        #expect(block.validCount == validCount)
+    }
+
     @Test func maskCOGGeoreferencedLikeScene() throws {
         let scenePath = try RasterFixtures.writeScene(scratch.file("scene.tif"), width: 5, height: 3,
                                                       bandNames: ["B3", "B8"]) { _, _, _ in UInt16(1) }

@@ -35,6 +35,11 @@ import TestSupport
         #expect(!block.validity[1312 - 1024], "the first padded column is invalid")
         #expect(block[band: 1, row: 0, column: 0] == 1001)
 
+        // A tile inside the scene has no invalid pixel, so no mask band.
+        let inner = try Dataset(path: scratch.file("out/images/wide_r00000_c00000.tif").path)
+        #expect(!inner.hasDatasetMask)
+        #expect(try inner.read(window: inner.fullWindow, as: UInt16.self).validCount == 512 * 512)
+
         let rows = try Manifest.read(summary.manifestPath)
         let cornerRow = try #require(rows.first { $0.tileID == "r01024_c01024" })
         #expect(cornerRow.validWidth == 288)
