@@ -43,6 +43,10 @@ enum SegmentCommand {
             throw UsageError(description: "option '--window' must be even, got '\(window)'; \(hint)")
         }
         EngineThreads.set(try arguments.integer("--threads", default: 1, in: 1...256))
+        // Scenes are read in strips aligned to their blocks and each block
+        // once, so GDAL's block cache need not keep blocks between reads.
+        GDALLibrary.limitBlockCache(megabytes: 64)
+        MallocTuning.keepFreedBlocks()
         let declaredBands = try arguments.list("--bands")
         let offset = try ReflectanceOption.offset(arguments)
         let scenes = try discoverScenes(arguments.strings("--input") + arguments.positionals, commandName: "segment")
@@ -69,24 +73,24 @@ enum SegmentCommand {
             let dataset = try scene.open(bandNames: declaredBands)
             let scale = ReflectanceScale.forScene(dataset, offset: offset)
             let started = Date()
+            let writer = try ClusterPredictionWriter(dataset: dataset, clusterCount: model.clusterCounts[head],
+                                                     scene: scene.name, folder: output, scale: scale)
             let bar = console.progressBar(unit: "windows")
-            let segmentation: SceneSegmentation
             do {
-                segmentation = try segmenter.segment(dataset, scale: scale) { bar.update(completed: $0, total: $1) }
+                try segmenter.segment(dataset, scale: scale, stripBands: writer.bandsRead,
+                                      progress: { bar.update(completed: $0, total: $1) }) { strip in
+                    try writer.add(strip.window, clusters: strip.clusters, reflectance: strip.reflectance)
+                }
                 bar.finish()
             } catch {
                 bar.finish()
                 throw error
             }
+            let written = try writer.finish()
             let seconds = Date().timeIntervalSince(started)
-            let written = try PredictionWriter.write(clusters: segmentation.clusters, clusterCount: segmentation.clusterCount,
-                                                     dataset: dataset, scene: scene.name, folder: output, scale: scale)
-            let base = (output as NSString).appendingPathComponent(scene.name)
-            try SceneQuicklook.write(dataset, water: written.water, quicklookPath: base + PredictionFile.quicklookSuffix,
-                                     overlayPath: base + PredictionFile.overlaySuffix)
             let names = written.statistics.mapping.classes.map { $0?.description ?? "empty" }
             let megapixels = Double(dataset.width * dataset.height) / 1e6
-            lines.append("\(scene.name)  clusters \(names.joined(separator: ","))  water \(percent(written.water))  "
+            lines.append("\(scene.name)  clusters \(names.joined(separator: ","))  water \(written.water)  "
                          + String(format: "%.2f Mpx/s", megapixels / max(seconds, 1e-9)))
         }
         lines.forEach(console.print)
