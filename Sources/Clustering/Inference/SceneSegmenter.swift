@@ -1,7 +1,7 @@
 import GeoRaster
 
-/// The cluster ids of one window row of a scene: every column of the
-/// scene, and the rows of that window row's cores.
+/// The cluster ids of full-width rows of a scene: every column, and some or
+/// all rows of one window row's cores.
 public struct ClusterStrip: Sendable {
     /// The pixels covered, in scene coordinates: `columnOffset` 0 and the
     /// scene's width.
@@ -33,6 +33,10 @@ public struct SceneSegmenter {
     public var coreSize: Int
     /// The head whose clusters are kept, an index into `model.headNames`.
     public var head: Int
+    /// The maximum number of rows of a strip handed over; a window row is
+    /// handed over in several, so the copies of `stripBands` stay small
+    /// (128 rows of a 10980 px scene in 4 bands are 22 MB).
+    public var maximumStripHeight = 128
 
     /// Creates a segmenter.
     /// - Precondition: `head` is a head of `model` with at most 255 clusters,
@@ -50,8 +54,8 @@ public struct SceneSegmenter {
         SlidingWindowPlan(sceneWidth: width, sceneHeight: height, coreSize: coreSize, receptiveField: model.receptiveField)
     }
 
-    /// Segments a scene and hands over its cluster ids one strip at a time,
-    /// top to bottom.
+    /// Segments a scene and hands over its cluster ids one strip of at most
+    /// `maximumStripHeight` rows at a time, top to bottom.
     /// - Parameters:
     ///   - dataset: the scene; it has every band of `model.bands`.
     ///   - scale: the reflectance conversion; nil takes the scene's.
@@ -59,8 +63,8 @@ public struct SceneSegmenter {
     ///     read with the model's bands, and a pixel with nodata in any band
     ///     read is invalid for the model too.
     ///   - progress: called with (windows done, windows in all) after each window.
-    ///   - strip: called with the ids of each window row's cores, in order;
-    ///     an error it throws stops the segmentation.
+    ///   - strip: called with the ids of each strip, in order, once its
+    ///     window row is done; an error it throws stops the segmentation.
     /// - Throws: `ClusteringError.unknownBand` for a missing band,
     ///   `GeoRasterError` for a failed read, and what `strip` throws.
     public func segment(_ dataset: Dataset, scale: ReflectanceScale? = nil, stripBands: [String] = [],
@@ -95,8 +99,13 @@ public struct SceneSegmenter {
                 done += 1
                 progress(done, total)
             }
-            let reflectance = rows.strip(rows: stripWindow.rowOffset..<stripWindow.rowEnd, bands: stripBands)
-            try strip(ClusterStrip(window: stripWindow, clusters: clusters, reflectance: reflectance))
+            for top in stride(from: stripWindow.rowOffset, to: stripWindow.rowEnd, by: maximumStripHeight) {
+                let bottom = min(top + maximumStripHeight, stripWindow.rowEnd)
+                let window = Window(columnOffset: 0, rowOffset: top, width: dataset.width, height: bottom - top)
+                let start = (top - stripWindow.rowOffset) * dataset.width
+                try strip(ClusterStrip(window: window, clusters: Array(clusters[start..<(start + window.pixelCount)]),
+                                       reflectance: rows.strip(rows: top..<bottom, bands: stripBands)))
+            }
         }
     }
 
