@@ -67,11 +67,17 @@ public final class TrainedClusteringModel: SegmentationModel {
 public enum TrainedModelLoader {
     /// Reads `run/config.json` and `run/checkpoints/final.safetensors` (or
     /// the newest step checkpoint when the run has no final one yet).
+    /// - Parameter checkpoint: a checkpoint of the run to load instead, such
+    ///   as an earlier step when the final one is damaged.
     /// - Throws: `ClusteringError.invalidRun` or `.unknownMethod` for a bad
-    ///   run folder, `CheckpointError` for a checkpoint that does not match.
-    public static func load(run: URL) throws -> any SegmentationModel {
+    ///   run folder or a missing `checkpoint`, `CheckpointError` for a
+    ///   checkpoint that does not match.
+    public static func load(run: URL, checkpoint chosen: URL? = nil) throws -> any SegmentationModel {
         let configuration = try RunConfiguration.read(run: run)
-        var checkpoint = RunFolder.final(run)
+        var checkpoint = chosen ?? RunFolder.final(run)
+        if let chosen, !FileManager.default.fileExists(atPath: chosen.path) {
+            throw ClusteringError.invalidRun(run.path, reason: "checkpoint '\(chosen.path)' does not exist; give a file of its checkpoints folder")
+        }
         if !FileManager.default.fileExists(atPath: checkpoint.path) {
             guard let newest = RunFolder.newestCheckpoint(run) else {
                 throw ClusteringError.invalidRun(run.path, reason: "it has no checkpoint in \(RunFolder.checkpoints(run).path)")

@@ -27,6 +27,8 @@ enum SegmentCommand {
             OptionSpec("--model", value: "RUN", help: "run folder written by 'shoreline train' (required)"),
             OptionSpec("--output", value: "DIR", help: "output folder (required)"),
             OptionSpec("--input", .repeated, value: "PATH", help: "scene file or folder (repeatable; positionals work too)"),
+            OptionSpec("--checkpoint", value: "FILE",
+                       help: "checkpoint to load instead of the run's final one, such as an earlier checkpoints/step-N file"),
             OptionSpec("--head", value: "NAME", help: "head whose clusters are written (default: the first, main)"),
             OptionSpec("--window", value: "N", help: "window core side in pixels, even (default 512)"),
             OptionSpec("--bands", value: "NAMES", help: "band names in file order, comma-separated (B11,B8,B3)"),
@@ -51,7 +53,8 @@ enum SegmentCommand {
         let offset = try ReflectanceOption.offset(arguments)
         let scenes = try discoverScenes(arguments.strings("--input") + arguments.positionals, commandName: "segment")
 
-        let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: runFolder))
+        let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: runFolder),
+                                                checkpoint: arguments.string("--checkpoint").map { URL(fileURLWithPath: $0) })
         var head = 0
         if let name = arguments.string("--head") {
             guard let index = model.headNames.firstIndex(of: name) else {

@@ -63,6 +63,28 @@ import TestSupport
         #expect(result.errors == ["error: option '--head' must be one of main, got 'extra'; run 'shoreline segment --help'"])
     }
 
+    /// `--checkpoint` loads another checkpoint of the run: a damaged final
+    /// checkpoint fails, the step checkpoint beside it works, and a missing
+    /// file is named.
+    @Test func checkpointOptionChoosesFile() throws {
+        try FileManager.default.createDirectory(at: scratch.file("scenes"), withIntermediateDirectories: true)
+        let scene = try writeLakeScene()
+        let run = try train(scene)
+        let final = URL(fileURLWithPath: run + "/checkpoints/final.safetensors")
+        try Data(try Data(contentsOf: final).prefix(100)).write(to: final)
+        let output = scratch.file("masks").path
+
+        let damaged = runShoreline(["segment", "--model", run, "--output", output, scene.path])
+        #expect(damaged.exitCode == 1)
+        let step = run + "/checkpoints/step-000002.safetensors"
+        let chosen = runShoreline(["segment", "--model", run, "--checkpoint", step, "--output", output, scene.path])
+        #expect(chosen.exitCode == 0, "\(chosen.diagnostics)")
+        #expect(FileManager.default.fileExists(atPath: output + "/lake_water.tif"))
+        let missing = runShoreline(["segment", "--model", run, "--checkpoint", run + "/nothing.safetensors", "--output", output, scene.path])
+        #expect(missing.exitCode == 1)
+        #expect(missing.errors == ["error: run '\(run)' cannot be loaded: checkpoint '\(run)/nothing.safetensors' does not exist; give a file of its checkpoints folder"])
+    }
+
     @Test func oddWindowIsAUsageError() {
         let result = runShoreline(["segment", "--model", "RUN", "--output", "OUT", "--window", "33", "SCENE"])
         #expect(result.exitCode == 2)
