@@ -205,3 +205,23 @@ func slidingWindowPlanCoversSceneOnce(width: Int, height: Int, coreSize: Int, re
     }
     #expect(covered.allSatisfy { $0 == 1 })
 }
+
+/// A trained model's one-head probabilities equal that head of the
+/// all-heads call, on an even and on an odd (padded) window.
+@Test func trainedModelHeadProbabilities() throws {
+    let scratch = try ScratchFolder(prefix: "segment-head")
+    let scene = try TrainingFixtures.scene(scratch.file("scene.tif"))
+    let options = TrainingFixtures.options(inputs: [scene], output: scratch.file("run"), steps: 2)
+    _ = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options).run { _ in }
+    let model = try TrainedModelLoader.load(run: scratch.file("run"))
+
+    for (height, width) in [(8, 10), (7, 9)] {
+        let reflectance = (0..<(3 * height * width)).map { Float($0 % 13) / 40 }
+        let valid = [Bool](repeating: true, count: height * width)
+        let all = model.clusterProbabilities(reflectance: reflectance, valid: valid, height: height, width: width)
+        for head in model.headNames.indices {
+            let one = model.clusterProbabilities(reflectance: reflectance, valid: valid, height: height, width: width, head: head)
+            #expect(one == all[head], "head \(head) of a \(height) x \(width) window")
+        }
+    }
+}

@@ -93,7 +93,7 @@ public struct SceneSegmenter {
             for window in windows {
                 rows.gather(window.input, into: &input)
                 let probabilities = model.clusterProbabilities(reflectance: input.reflectance, valid: input.valid,
-                                                               height: window.input.height, width: window.input.width)[head]
+                                                               height: window.input.height, width: window.input.width, head: head)
                 keepCore(probabilities, valid: input.valid, window: window, clusterCount: clusterCount,
                          strip: stripWindow, into: &clusters)
                 done += 1
