@@ -87,8 +87,8 @@ public struct KMeansModel: Equatable, Sendable {
 }
 
 /// A uniform random sample of at most `capacity` pixels from a stream of
-/// unknown length (reservoir sampling, Vitter's Algorithm R), so a fit
-/// sample is drawn from a scene of any size in fixed memory.
+/// unknown length (reservoir sampling), so a fit sample is drawn from a
+/// scene of any size in fixed memory.
 ///
 /// The first `capacity` pixels are kept in order, so a scene with fewer
 /// valid pixels is fitted on all of them.

@@ -93,7 +93,9 @@ public final class MaskStripWriter {
     }
 
     /// Writes the final file from the staging file, renames it into place
-    /// and removes the staging file. Pixels never written hold 0.
+    /// and removes the staging file. Pixels never written hold the nodata
+    /// value, or 0 without one, because GDAL's GTiff driver fills unwritten
+    /// blocks with it.
     /// - Throws: `GeoRasterError` with code `.writeFailed`; the final path
     ///   is then left as it was.
     public func finish() throws {

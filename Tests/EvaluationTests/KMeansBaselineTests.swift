@@ -28,7 +28,7 @@ func reservoirSamplesUniformly(seed: UInt64) {
 @Suite struct KMeansBaselineTests {
     let scratch = try! ScratchFolder(prefix: "kmeans-baseline")
 
-    /// A textured scene of bands B3, B8, B11: a dark water body on the left,
+    /// Writes a textured scene of bands B3, B8, B11: a dark water body on the left,
     /// bright land on the right, and an invalid (all-zero) corner.
     func scene(width: Int, height: Int) throws -> Dataset {
         var samples = [UInt16](repeating: 0, count: 3 * width * height)
@@ -60,8 +60,8 @@ func reservoirSamplesUniformly(seed: UInt64) {
     }
 
     /// The streamed fit and assignment give what `KMeans.cluster` gives on
-    /// the scene held whole, with every pixel fitted and with a sample of
-    /// 500 of the 1,584 valid pixels; the scene is taller than one strip.
+    /// the scene held whole. The fit takes every pixel, or a sample of 500
+    /// of the 1,584 valid pixels, and the scene is taller than one strip.
     @Test(arguments: [200_000, 500])
     func streamingEqualsWholeScene(maximumFitPixels: Int) throws {
         let dataset = try scene(width: 4, height: 400)

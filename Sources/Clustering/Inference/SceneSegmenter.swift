@@ -70,6 +70,7 @@ public struct SceneSegmenter {
     public func segment(_ dataset: Dataset, scale: ReflectanceScale? = nil, stripBands: [String] = [],
                         progress: (Int, Int) -> Void = { _, _ in },
                         strip: (ClusterStrip) throws -> Void) throws {
+        precondition(maximumStripHeight >= 1, "strips need at least 1 row, got \(maximumStripHeight)")
         for band in model.bands + stripBands where !dataset.bandNames.contains(band) {
             throw ClusteringError.unknownBand(band, scene: dataset.path, available: dataset.bandNames)
         }

@@ -6,7 +6,7 @@ import GeoRaster
 ///
 /// The scene is read twice in full-width strips: once to sum each band's
 /// moments and draw the fit sample (`PixelReservoir`), once to assign every
-/// valid pixel. Memory holds one strip and the sample
+/// valid pixel. Memory keeps one strip and the sample
 /// (`maximumFitPixels x bands x 4` bytes), whatever the scene's size.
 public struct KMeansBaseline: Sendable {
     /// The bands clustered, in order.

@@ -58,7 +58,7 @@ public struct SceneQuicklook {
     }
 
     /// Adds the picture rows of a full-width strip already read; `block`
-    /// holds at least the display bands, on any linear scale (the picture
+    /// contains at least the display bands, on any linear scale (the picture
     /// is stretched between percentiles).
     public mutating func addPicture(_ block: RasterBlock<Float>) {
         let window = block.window
@@ -99,12 +99,12 @@ public struct SceneQuicklook {
         }
     }
 
-    /// The scene rows of `window` that are picture rows.
+    /// Returns the scene rows of `window` that are picture rows.
     private func sampledRows(_ window: Window) -> StrideTo<Int> {
         stride(from: firstSampledRow(window), to: window.rowEnd, by: step)
     }
 
-    /// The first picture row at or below the top of `window`.
+    /// Returns the first picture row at or below the top of `window`.
     private func firstSampledRow(_ window: Window) -> Int {
         (window.rowOffset + step - 1) / step * step
     }
