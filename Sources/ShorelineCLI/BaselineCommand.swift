@@ -1,5 +1,8 @@
 import Evaluation
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GeoRaster
 import Tiling
 
@@ -52,10 +55,23 @@ enum BaselineCommand {
         MallocTuning.keepFreedBlocks()
         console.logger.info("\(method) on \(counted(scenes.count, "scene")) into '\(output)'")
 
+        // SIGINT or SIGTERM stops after the current strip; the writers then
+        // remove their staging files.
+        let stop = StopRequest()
+        let interruption = Interruption(onFirstSignal: { stop.request() })
+        defer { interruption.stopListening() }
+        let stopIfRequested = {
+            guard stop.isRequested else { return }
+            throw Interrupted(signal: interruption.signal ?? SIGINT,
+                              outcome: "the masks of scenes finished before it are kept and partial files removed")
+        }
+
         let bar = console.progressBar(unit: "scenes")
         var lines: [String] = []
         for (number, scene) in scenes.enumerated() {
-            lines.append(try runBaseline(method, scene: scene, bandNames: declaredBands, offset: offset, output: output))
+            try stopIfRequested()
+            lines.append(try runBaseline(method, scene: scene, bandNames: declaredBands, offset: offset, output: output,
+                                         stopIfRequested: stopIfRequested))
             bar.update(completed: number + 1, total: scenes.count)
         }
         bar.finish()
@@ -63,16 +79,21 @@ enum BaselineCommand {
     }
 
     /// Runs one baseline on one scene and writes its files into `output`.
+    /// - Parameter stopIfRequested: called before each strip is written; an
+    ///   error it throws stops the scene and removes its partial files.
     /// - Returns: the line printed for the scene.
     @discardableResult
     static func runBaseline(_ method: Method, scene: SceneSource, bandNames: [String]?, offset: Float?,
-                            output: String) throws -> String {
+                            output: String, stopIfRequested: () throws -> Void = {}) throws -> String {
         let dataset = try scene.open(bandNames: bandNames)
         let scale = ReflectanceScale.forScene(dataset, offset: offset)
         switch method {
         case .index(let baseline):
             let writer = try WaterMaskWriter(dataset: dataset, scene: scene.name, folder: output)
-            let result = try baseline.segment(dataset, scale: scale) { try writer.add($0, water: $1) }
+            let result = try baseline.segment(dataset, scale: scale) { window, water in
+                try stopIfRequested()
+                try writer.add(window, water: water)
+            }
             try writer.finish()
             return "\(scene.name)  threshold \(result.threshold.map { String(format: "%.3f", $0) } ?? "none")  water \(writer.share)"
         case .kmeans(let configuration, let bands, let inputScale):
@@ -81,7 +102,10 @@ enum BaselineCommand {
                                                      scene: scene.name, folder: output, scale: scale)
             let baseline = KMeansBaseline(bands: names, configuration: configuration, inputScale: inputScale)
             let model = try baseline.fit(dataset, scale: scale)
-            try baseline.assign(dataset, model: model, scale: scale) { try writer.add($0, clusters: $1) }
+            try baseline.assign(dataset, model: model, scale: scale) { window, ids in
+                try stopIfRequested()
+                try writer.add(window, clusters: ids)
+            }
             let written = try writer.finish()
             let clusterNames = written.statistics.mapping.classes.map { $0?.description ?? "unmapped" }
             return "\(scene.name)  clusters \(clusterNames.joined(separator: ","))  water \(written.water)"

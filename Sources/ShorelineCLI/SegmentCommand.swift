@@ -1,6 +1,9 @@
 import Clustering
 import Evaluation
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GeoRaster
 import TensorEngine
 import Tiling
@@ -22,6 +25,9 @@ enum SegmentCommand {
             (0 not water, 1 water, nodata 255), DIR/<scene>_quicklook.png and DIR/<scene>_overlay.png.
             Clusters are named without labels: mean visible reflectance from 0.3 is cloud, else a mean
             index above 0 is water, else land.
+
+            Masks are written strip by strip into hidden staging files and renamed when complete. SIGINT or
+            SIGTERM stops the command after the current window row and removes the staging files.
             """,
         options: [
             OptionSpec("--model", value: "RUN", help: "run folder written by 'shoreline train' (required)"),
@@ -71,8 +77,20 @@ enum SegmentCommand {
         let segmenter = SceneSegmenter(model: model, coreSize: window, head: head)
         console.logger.info("segmenting \(counted(scenes.count, "scene")) with head '\(model.headNames[head])' (\(model.clusterCounts[head]) clusters) into '\(output)'")
 
+        // SIGINT or SIGTERM stops after the current window row; the writers
+        // then remove their staging files.
+        let stop = StopRequest()
+        let interruption = Interruption(onFirstSignal: { stop.request() })
+        defer { interruption.stopListening() }
+        func stopIfRequested() throws {
+            guard stop.isRequested else { return }
+            throw Interrupted(signal: interruption.signal ?? SIGINT,
+                              outcome: "the masks of scenes finished before it are kept and partial files removed")
+        }
+
         var lines: [String] = []
         for scene in scenes {
+            try stopIfRequested()
             let dataset = try scene.open(bandNames: declaredBands)
             let scale = ReflectanceScale.forScene(dataset, offset: offset)
             let started = Date()
@@ -82,6 +100,7 @@ enum SegmentCommand {
             do {
                 try segmenter.segment(dataset, scale: scale, stripBands: writer.bandsRead,
                                       progress: { bar.update(completed: $0, total: $1) }) { strip in
+                    try stopIfRequested()
                     try writer.add(strip.window, clusters: strip.clusters, reflectance: strip.reflectance)
                 }
                 bar.finish()
@@ -89,6 +108,7 @@ enum SegmentCommand {
                 bar.finish()
                 throw error
             }
+            try stopIfRequested()
             let written = try writer.finish()
             let seconds = Date().timeIntervalSince(started)
             let names = written.statistics.mapping.classes.map { $0?.description ?? "empty" }
