@@ -56,7 +56,7 @@ final class Interruption: @unchecked Sendable {
 /// A command stopped by a signal; the exit code is 128 + the signal number.
 struct Interrupted: Error, CustomStringConvertible {
     let signal: Int32
-    /// What was kept and what to do next, after the signal's name.
+    /// The outcome and the next step, printed after the signal's name.
     var outcome = "finished tiles are kept and partial files removed, so run the same command again to resume"
 
     var description: String {
