@@ -61,18 +61,26 @@ struct SceneRowBuffer {
         firstRow = rows.lowerBound
         endRow = max(endRow, firstRow)
 
-        // Read the missing rows below, to the end of their block row.
+        // Read the missing rows below, to the end of their block row, a few
+        // block rows at a time so the read's own buffer stays small.
         guard rows.upperBound > endRow else { return }
         let readEnd = min(dataset.height, (rows.upperBound + alignment - 1) / alignment * alignment)
-        let window = Window(columnOffset: 0, rowOffset: endRow, width: width, height: readEnd - endRow)
-        let block = try dataset.readReflectance(bands: bands, window: window, scale: scale)
-        let count = window.pixelCount
-        for band in samples.indices {
-            samples[band].append(contentsOf: block.samples[(band * count)..<((band + 1) * count)])
+        let chunkRows = alignment * max(1, Self.minimumReadRows / alignment)
+        while endRow < readEnd {
+            let window = Window(columnOffset: 0, rowOffset: endRow, width: width, height: min(chunkRows, readEnd - endRow))
+            let block = try dataset.readReflectance(bands: bands, window: window, scale: scale)
+            let count = window.pixelCount
+            for band in samples.indices {
+                samples[band].append(contentsOf: block.samples[(band * count)..<((band + 1) * count)])
+            }
+            validity.append(contentsOf: block.validity)
+            endRow = window.rowEnd
         }
-        validity.append(contentsOf: block.validity)
-        endRow = readEnd
     }
+
+    /// The fewest rows read at once (rounded up to whole block rows), so a
+    /// file stored in single-row strips is not read one row per call.
+    static let minimumReadRows = 128
 
     /// Copies `window` of the loaded rows into `input`, reflecting rows and
     /// columns past the scene's border from inside it (about the edge
