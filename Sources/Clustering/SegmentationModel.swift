@@ -23,4 +23,15 @@ public protocol SegmentationModel: AnyObject {
     /// - Returns: one `K x height x width` row-major array per head, each
     ///   pixel's K values summing to 1.
     func clusterProbabilities(reflectance: [Float], valid: [Bool], height: Int, width: Int) -> [[Float]]
+
+    /// Cluster probabilities of one head for one window: the same values as
+    /// `clusterProbabilities(reflectance:valid:height:width:)[head]`, which
+    /// the default implementation returns, without copying out the others.
+    func clusterProbabilities(reflectance: [Float], valid: [Bool], height: Int, width: Int, head: Int) -> [Float]
+}
+
+extension SegmentationModel {
+    public func clusterProbabilities(reflectance: [Float], valid: [Bool], height: Int, width: Int, head: Int) -> [Float] {
+        clusterProbabilities(reflectance: reflectance, valid: valid, height: height, width: width)[head]
+    }
 }

@@ -29,6 +29,22 @@ public final class TrainedClusteringModel: SegmentationModel {
     /// Cluster probabilities of every head; odd sides are padded by one
     /// pixel for the network's pool, and the padding is cut off again.
     public func clusterProbabilities(reflectance: [Float], valid: [Bool], height: Int, width: Int) -> [[Float]] {
+        headOutputs(reflectance: reflectance, valid: valid, height: height, width: width).map {
+            cropped($0, height: height, width: width)
+        }
+    }
+
+    /// Cluster probabilities of one head, copied out of the network's output
+    /// alone (the network still computes every head).
+    public func clusterProbabilities(reflectance: [Float], valid: [Bool], height: Int, width: Int, head: Int) -> [Float] {
+        precondition(headNames.indices.contains(head), "head \(head) is not one of \(headNames)")
+        return cropped(headOutputs(reflectance: reflectance, valid: valid, height: height, width: width)[head],
+                       height: height, width: width)
+    }
+
+    /// Runs the network on a window padded to even sides.
+    /// - Returns: one `[1, K, paddedHeight, paddedWidth]` tensor per head.
+    private func headOutputs(reflectance: [Float], valid: [Bool], height: Int, width: Int) -> [Tensor] {
         let bandCount = bands.count
         precondition(reflectance.count == bandCount * height * width && valid.count == height * width,
                      "model needs \(bandCount) x \(height) x \(width) reflectance and \(height) x \(width) flags, got \(reflectance.count) and \(valid.count)")
@@ -38,28 +54,34 @@ public final class TrainedClusteringModel: SegmentationModel {
 
         // Pad to even sides with zeros (the band means).
         let (paddedHeight, paddedWidth) = (height + height % 2, width + width % 2)
-        var input = [Float](repeating: 0, count: bandCount * paddedHeight * paddedWidth)
-        for band in 0..<bandCount {
-            for row in 0..<height {
-                let from = (band * height + row) * width, to = (band * paddedHeight + row) * paddedWidth
-                input[to..<(to + width)] = normalised[from..<(from + width)]
-            }
-        }
-        let outputs = withNoGradient {
-            network.headProbabilities(Tensor(shape: [1, bandCount, paddedHeight, paddedWidth], values: input))
-        }
-        return outputs.map { output in
-            let k = output.shape[1], values = output.values
-            guard paddedHeight != height || paddedWidth != width else { return values }
-            var cropped = [Float](repeating: 0, count: k * height * width)
-            for cluster in 0..<k {
+        var input = normalised
+        if paddedHeight != height || paddedWidth != width {
+            input = [Float](repeating: 0, count: bandCount * paddedHeight * paddedWidth)
+            for band in 0..<bandCount {
                 for row in 0..<height {
-                    let from = (cluster * paddedHeight + row) * paddedWidth, to = (cluster * height + row) * width
-                    cropped[to..<(to + width)] = values[from..<(from + width)]
+                    let from = (band * height + row) * width, to = (band * paddedHeight + row) * paddedWidth
+                    input[to..<(to + width)] = normalised[from..<(from + width)]
                 }
             }
-            return cropped
         }
+        return withNoGradient {
+            network.headProbabilities(Tensor(shape: [1, bandCount, paddedHeight, paddedWidth], values: input))
+        }
+    }
+
+    /// Returns a head's values with the padding rows and columns cut off.
+    private func cropped(_ output: Tensor, height: Int, width: Int) -> [Float] {
+        let (k, paddedHeight, paddedWidth) = (output.shape[1], output.shape[2], output.shape[3])
+        let values = output.values
+        guard paddedHeight != height || paddedWidth != width else { return values }
+        var cropped = [Float](repeating: 0, count: k * height * width)
+        for cluster in 0..<k {
+            for row in 0..<height {
+                let from = (cluster * paddedHeight + row) * paddedWidth, to = (cluster * height + row) * width
+                cropped[to..<(to + width)] = values[from..<(from + width)]
+            }
+        }
+        return cropped
     }
 }
 
@@ -67,11 +89,17 @@ public final class TrainedClusteringModel: SegmentationModel {
 public enum TrainedModelLoader {
     /// Reads `run/config.json` and `run/checkpoints/final.safetensors` (or
     /// the newest step checkpoint when the run has no final one yet).
+    /// - Parameter checkpoint: a checkpoint of the run to load instead, such
+    ///   as an earlier step when the final one is damaged.
     /// - Throws: `ClusteringError.invalidRun` or `.unknownMethod` for a bad
-    ///   run folder, `CheckpointError` for a checkpoint that does not match.
-    public static func load(run: URL) throws -> any SegmentationModel {
+    ///   run folder or a missing `checkpoint`, `CheckpointError` for a
+    ///   checkpoint that does not match.
+    public static func load(run: URL, checkpoint chosen: URL? = nil) throws -> any SegmentationModel {
         let configuration = try RunConfiguration.read(run: run)
-        var checkpoint = RunFolder.final(run)
+        var checkpoint = chosen ?? RunFolder.final(run)
+        if let chosen, !FileManager.default.fileExists(atPath: chosen.path) {
+            throw ClusteringError.invalidRun(run.path, reason: "checkpoint '\(chosen.path)' does not exist; give a file of its checkpoints folder")
+        }
         if !FileManager.default.fileExists(atPath: checkpoint.path) {
             guard let newest = RunFolder.newestCheckpoint(run) else {
                 throw ClusteringError.invalidRun(run.path, reason: "it has no checkpoint in \(RunFolder.checkpoints(run).path)")

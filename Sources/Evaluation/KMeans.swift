@@ -10,8 +10,9 @@ public struct KMeansConfiguration: Equatable, Sendable {
     /// The seed of the generator that picks the initial centroids.
     public var seed: UInt64
     /// The maximum number of valid pixels the centroids are fitted on. A
-    /// larger scene is subsampled at a regular stride for the fit, and then
-    /// every valid pixel is assigned.
+    /// larger scene is fitted on a uniform random sample of this many valid
+    /// pixels (`PixelReservoir`, seeded by `seed`), and then every valid
+    /// pixel is assigned.
     public var maximumFitPixels: Int
 
     public init(
@@ -41,18 +42,129 @@ public struct KMeansResult: Equatable, Sendable {
     public var converged: Bool
 }
 
+/// Fitted k-means centroids with the standardisation they were fitted in,
+/// ready to assign pixels.
+public struct KMeansModel: Equatable, Sendable {
+    /// The mean of each band over the valid pixels.
+    public var means: [Double]
+    /// One over the standard deviation of each band (1 for a band with no spread).
+    public var scales: [Double]
+    /// The centroids in standardised units, `[cluster][band]`.
+    public var centroids: [[Float]]
+    /// The Lloyd iterations run.
+    public var iterations: Int
+    /// Whether the centroids moved less than the tolerance before the cap.
+    public var converged: Bool
+
+    /// Returns the nearest centroid of each pixel (the first one on a tie),
+    /// or `ClusterIDs.invalid` for a pixel that is invalid or not finite in
+    /// some band.
+    /// - Parameters:
+    ///   - samples: band-sequential values, shape `(bands, pixelCount)`.
+    ///   - validity: one flag per pixel.
+    public func assign(samples: [Float], validity: [Bool]) -> [UInt8] {
+        let dimension = means.count
+        let pixelCount = validity.count
+        precondition(samples.count == dimension * pixelCount,
+                     "\(samples.count) samples do not match \(dimension) bands x \(pixelCount) pixels")
+        var assignments = [UInt8](repeating: ClusterIDs.invalid, count: pixelCount)
+        guard !centroids.isEmpty else { return assignments }
+        var vector = [Float](repeating: 0, count: dimension)
+        samples.withUnsafeBufferPointer { samples in
+            for pixel in 0..<pixelCount where validity[pixel] {
+                var isFinite = true
+                for band in 0..<dimension {
+                    let value = samples[band * pixelCount + pixel]
+                    isFinite = isFinite && value.isFinite
+                    vector[band] = Float((Double(value) - means[band]) * scales[band])
+                }
+                guard isFinite else { continue }
+                assignments[pixel] = UInt8(KMeans.nearestCentroid(vector, point: 0, dimension: dimension, centroids: centroids).index)
+            }
+        }
+        return assignments
+    }
+}
+
+/// A uniform random sample of at most `capacity` pixels from a stream of
+/// unknown length (reservoir sampling), so a fit sample is drawn from a
+/// scene of any size in fixed memory.
+///
+/// The first `capacity` pixels are kept in order, so a scene with fewer
+/// valid pixels is fitted on all of them.
+public struct PixelReservoir: Sendable {
+    public let capacity: Int
+    public let bandCount: Int
+    /// The kept pixels' values, pixel-interleaved, shape `(kept, bandCount)`.
+    public private(set) var points: [Float] = []
+    /// The pixels offered so far.
+    public private(set) var offered = 0
+    private var generator: SplitMix64
+
+    public init(capacity: Int, bandCount: Int, seed: UInt64) {
+        precondition(capacity >= 1 && bandCount >= 1, "a reservoir needs a capacity and bands of at least 1, got \(capacity) and \(bandCount)")
+        self.capacity = capacity
+        self.bandCount = bandCount
+        // A stream of its own, apart from the k-means++ draws of the same seed.
+        generator = SplitMix64(seed: seed ^ 0x5EED_5A3F_1E00_0001)
+    }
+
+    /// Offers one pixel, given by its value in each band.
+    public mutating func offer(_ value: (Int) -> Float) {
+        defer { offered += 1 }
+        if offered < capacity {
+            for band in 0..<bandCount { points.append(value(band)) }
+            return
+        }
+        let slot = Int(generator.next() % UInt64(offered + 1))
+        guard slot < capacity else { return }
+        for band in 0..<bandCount { points[slot * bandCount + band] = value(band) }
+    }
+}
+
+/// Sums for the mean and standard deviation of each band, accumulated strip
+/// by strip.
+public struct BandMoments: Equatable, Sendable {
+    public private(set) var sums: [Double]
+    public private(set) var sumsOfSquares: [Double]
+    public private(set) var count = 0
+
+    public init(bandCount: Int) {
+        sums = Array(repeating: 0, count: bandCount)
+        sumsOfSquares = Array(repeating: 0, count: bandCount)
+    }
+
+    /// Adds one pixel's values.
+    mutating func add(_ value: (Int) -> Float) {
+        count += 1
+        for band in sums.indices {
+            let sample = Double(value(band))
+            sums[band] += sample
+            sumsOfSquares[band] += sample * sample
+        }
+    }
+
+    /// The mean of each band, and one over its standard deviation (1 for a
+    /// band with no spread, which is then only centred).
+    var standardisation: (means: [Double], scales: [Double]) {
+        let means = sums.map { $0 / Double(max(count, 1)) }
+        let scales = sums.indices.map { band -> Double in
+            let variance = max(0, sumsOfSquares[band] / Double(max(count, 1)) - means[band] * means[band])
+            return variance > 0 ? 1 / variance.squareRoot() : 1
+        }
+        return (means, scales)
+    }
+}
+
 /// The k-means baseline: Lloyd's algorithm on standardised pixel vectors with
 /// k-means++ initialisation (Arthur and Vassilvitskii, 2007).
 ///
 /// Each band is standardised over the valid pixels, `(x - mean) / std`, so
 /// that no band dominates the distance by its scale. A band with zero spread
-/// is only centred.
-///
-/// Memory: besides the output and a validity flag per pixel, only the fit
-/// sample is stored (`maximumFitPixels x bands x 4` bytes), because every
-/// pixel is standardised on the fly when it is assigned.
+/// is only centred. The centroids are fitted on at most
+/// `maximumFitPixels` pixels, then every valid pixel is assigned.
 public enum KMeans {
-    /// Clusters the valid pixels of a scene.
+    /// Clusters the valid pixels of a scene held in memory.
     ///
     /// - Parameters:
     ///   - bands: one buffer per band, each with one value per pixel.
@@ -67,9 +179,6 @@ public enum KMeans {
         configuration: KMeansConfiguration = KMeansConfiguration()
     ) -> KMeansResult {
         precondition(!bands.isEmpty, "k-means needs at least one band")
-        precondition((1...254).contains(configuration.clusterCount), "k must be 1 to 254, got \(configuration.clusterCount)")
-        precondition(configuration.maximumIterations >= 1, "the iteration cap must be at least 1, got \(configuration.maximumIterations)")
-        precondition(configuration.maximumFitPixels >= 1, "the fit size must be at least 1, got \(configuration.maximumFitPixels)")
         let pixelCount = bands[0].count
         precondition(bands.allSatisfy { $0.count == pixelCount }, "bands have different pixel counts: \(bands.map(\.count))")
         if let validity {
@@ -78,61 +187,54 @@ public enum KMeans {
         let isValid = (0..<pixelCount).map { pixel in
             (validity?[pixel] ?? true) && bands.allSatisfy { $0[pixel].isFinite }
         }
-
-        // The mean and standard deviation of each band over the valid pixels.
-        let dimension = bands.count
-        var sums = [Double](repeating: 0, count: dimension)
-        var sumsOfSquares = [Double](repeating: 0, count: dimension)
-        var validCount = 0
+        var moments = BandMoments(bandCount: bands.count)
+        var reservoir = PixelReservoir(capacity: configuration.maximumFitPixels, bandCount: bands.count, seed: configuration.seed)
         for pixel in 0..<pixelCount where isValid[pixel] {
-            validCount += 1
-            for band in 0..<dimension {
-                let value = Double(bands[band][pixel])
-                sums[band] += value
-                sumsOfSquares[band] += value * value
-            }
+            moments.add { bands[$0][pixel] }
+            reservoir.offer { bands[$0][pixel] }
         }
-        var assignments = [UInt8](repeating: ClusterIDs.invalid, count: pixelCount)
-        guard validCount > 0 else {
-            return KMeansResult(assignments: assignments, centroids: [], iterations: 0, converged: true)
-        }
-        let means = sums.map { $0 / Double(validCount) }
-        let scales = (0..<dimension).map { band -> Double in
-            let variance = max(0, sumsOfSquares[band] / Double(validCount) - means[band] * means[band])
-            return variance > 0 ? 1 / variance.squareRoot() : 1
-        }
-        func standardise(_ pixel: Int, into vector: inout [Float], at start: Int) {
-            for band in 0..<dimension {
-                vector[start + band] = Float((Double(bands[band][pixel]) - means[band]) * scales[band])
-            }
-        }
+        let sample = reservoir.points
+        let model = fit(sample: sample, moments: moments, configuration: configuration)
+        let samples = Array(bands.joined())
+        let assignments = model.assign(samples: samples, validity: isValid)
+        return KMeansResult(assignments: assignments, centroids: model.centroids, iterations: model.iterations,
+                            converged: model.converged)
+    }
 
-        // The fit sample: every stride-th valid pixel, standardised.
-        let stride = (validCount + configuration.maximumFitPixels - 1) / configuration.maximumFitPixels
-        var points: [Float] = []
-        points.reserveCapacity((validCount / stride + 1) * dimension)
-        var validIndex = 0
-        for pixel in 0..<pixelCount where isValid[pixel] {
-            if validIndex % stride == 0 {
-                points.append(contentsOf: repeatElement(0, count: dimension))
-                standardise(pixel, into: &points, at: points.count - dimension)
-            }
-            validIndex += 1
+    /// Fits centroids on a sample of pixels.
+    /// - Parameters:
+    ///   - sample: pixel-interleaved values, shape `(points, bands)`, all finite.
+    ///   - moments: the band sums over every valid pixel, for the standardisation.
+    /// - Returns: a model without centroids when the sample is empty.
+    public static func fit(sample: [Float], moments: BandMoments, configuration: KMeansConfiguration) -> KMeansModel {
+        precondition((1...254).contains(configuration.clusterCount), "k must be 1 to 254, got \(configuration.clusterCount)")
+        precondition(configuration.maximumIterations >= 1, "the iteration cap must be at least 1, got \(configuration.maximumIterations)")
+        precondition(configuration.maximumFitPixels >= 1, "the fit size must be at least 1, got \(configuration.maximumFitPixels)")
+        let dimension = moments.sums.count
+        precondition(dimension > 0 && sample.count % dimension == 0, "\(sample.count) sample values do not split into \(dimension) bands")
+        let (means, scales) = moments.standardisation
+        guard !sample.isEmpty else {
+            return KMeansModel(means: means, scales: scales, centroids: [], iterations: 0, converged: true)
         }
-        let sample = Array(0..<(points.count / dimension))
+        var points = sample
+        for index in points.indices {
+            let band = index % dimension
+            points[index] = Float((Double(points[index]) - means[band]) * scales[band])
+        }
+        let indices = Array(0..<(points.count / dimension))
 
         // Lloyd iterations on the sample.
         var generator = SplitMix64(seed: configuration.seed)
-        var centroids = initialCentroids(points, dimension: dimension, sample: sample, count: configuration.clusterCount, generator: &generator)
+        var centroids = initialCentroids(points, dimension: dimension, sample: indices, count: configuration.clusterCount, generator: &generator)
         var iterations = 0
         var converged = false
-        var sampleAssignments = [Int](repeating: 0, count: sample.count)
+        var sampleAssignments = [Int](repeating: 0, count: indices.count)
         while iterations < configuration.maximumIterations {
             iterations += 1
-            for point in sample {
+            for point in indices {
                 sampleAssignments[point] = nearestCentroid(points, point: point, dimension: dimension, centroids: centroids).index
             }
-            let updated = updatedCentroids(points, dimension: dimension, sample: sample, assignments: sampleAssignments, previous: centroids)
+            let updated = updatedCentroids(points, dimension: dimension, sample: indices, assignments: sampleAssignments, previous: centroids)
             let shift = zip(updated, centroids).map { squaredDistance($0, $1) }.max() ?? 0
             centroids = updated
             if shift.squareRoot() <= configuration.tolerance {
@@ -140,14 +242,7 @@ public enum KMeans {
                 break
             }
         }
-
-        // Every valid pixel to its nearest centroid.
-        var vector = [Float](repeating: 0, count: dimension)
-        for pixel in 0..<pixelCount where isValid[pixel] {
-            standardise(pixel, into: &vector, at: 0)
-            assignments[pixel] = UInt8(nearestCentroid(vector, point: 0, dimension: dimension, centroids: centroids).index)
-        }
-        return KMeansResult(assignments: assignments, centroids: centroids, iterations: iterations, converged: converged)
+        return KMeansModel(means: means, scales: scales, centroids: centroids, iterations: iterations, converged: converged)
     }
 
     /// Picks `count` centroids by k-means++: the first uniformly, each next
@@ -192,7 +287,7 @@ public enum KMeans {
 
     /// Returns the index of the centroid nearest to `point` (the first one on
     /// a tie) and its squared distance.
-    private static func nearestCentroid(
+    static func nearestCentroid(
         _ points: [Float],
         point: Int,
         dimension: Int,

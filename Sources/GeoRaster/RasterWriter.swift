@@ -167,7 +167,7 @@ public enum RasterWriter {
         return (folder as NSString).appendingPathComponent(".\(name).partial-\(unique)")
     }
 
-    private static func create(driver name: String, path: String, finalPath: String, width: Int, height: Int,
+    static func create(driver name: String, path: String, finalPath: String, width: Int, height: Int,
                                bandCount: Int, type: RasterDataType, options: [String]) throws -> GDALDatasetH {
         guard let driver = GDALGetDriverByName(name) else {
             throw GeoRasterError(.writeFailed, path: finalPath, message: "GDAL driver '\(name)' is not available",
@@ -232,7 +232,7 @@ public enum RasterWriter {
         }
     }
 
-    private static func copy(_ source: GDALDatasetH, driver name: String, to temporary: String, finalPath: String,
+    static func copy(_ source: GDALDatasetH, driver name: String, to temporary: String, finalPath: String,
                              options: [String]) throws {
         guard let driver = GDALGetDriverByName(name) else {
             throw GeoRasterError(.writeFailed, path: finalPath, message: "GDAL driver '\(name)' is not available",
@@ -252,7 +252,7 @@ public enum RasterWriter {
     /// Closes a written dataset, flushing it, and reports a failed flush
     /// (GDAL 3.6's `GDALClose` returns nothing, so the thread's last error
     /// is checked instead).
-    private static func close(_ handle: GDALDatasetH, path: String) throws {
+    static func close(_ handle: GDALDatasetH, path: String) throws {
         GDALLibrary.resetError()
         GDALFlushCache(handle)
         GDALClose(handle)
@@ -263,7 +263,7 @@ public enum RasterWriter {
         }
     }
 
-    private static func moveIntoPlace(_ temporary: String, _ path: String) throws {
+    static func moveIntoPlace(_ temporary: String, _ path: String) throws {
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             throw GeoRasterError(.writeFailed, path: path, message: "cannot rename '\(temporary)' to '\(path)': \(reason)",

@@ -56,10 +56,26 @@ final class Interruption: @unchecked Sendable {
 /// A command stopped by a signal; the exit code is 128 + the signal number.
 struct Interrupted: Error, CustomStringConvertible {
     let signal: Int32
+    /// The outcome and the next step, printed after the signal's name.
+    var outcome = "finished tiles are kept and partial files removed, so run the same command again to resume"
 
     var description: String {
         let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-        return "interrupted by \(name); finished tiles are kept and partial files removed, so run the same command again to resume"
+        return "interrupted by \(name); \(outcome)"
+    }
+}
+
+/// A stop requested from a signal handler and checked at clean points.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+
+    func request() {
+        lock.withLock { requested = true }
+    }
+
+    var isRequested: Bool {
+        lock.withLock { requested }
     }
 }
 

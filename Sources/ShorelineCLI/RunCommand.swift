@@ -14,8 +14,8 @@ enum RunCommand {
         discussion: """
             Steps: tile the scenes into DIR/tiles, train --method on them into DIR/run, segment every scene
             into DIR/predictions/<method>, run the baselines (NDWI and MNDWI above 0 and above Otsu's
-            threshold, k-means with as many clusters as the main head) into DIR/predictions/<baseline>, and,
-            when labels are given, score each against them: cluster outputs with the Hungarian mapping
+            threshold, k-means with as many clusters as the main head on linear and on spectral-shape
+            input) into DIR/predictions/<baseline>, and, when labels are given, score each against them: cluster outputs with the Hungarian mapping
             (which uses the labels; made per scene for k-means, whose ids differ per scene) and label-free
             (which does not), water-index masks as they are.
             Writes DIR/report.md with the table, the training loss curve (DIR/loss.png), quicklooks and
@@ -77,6 +77,10 @@ enum RunCommand {
         }
         for scene in pairing.unlabelledScenes { console.logger.warning("scene '\(scene)' has no label; it is segmented but not scored") }
         try createOutputFolder(output)
+        // Scenes are read in strips aligned to their blocks and each block
+        // once, so GDAL's block cache need not keep blocks between reads.
+        GDALLibrary.limitBlockCache(megabytes: 64)
+        MallocTuning.keepFreedBlocks()
         let folder = output as NSString
         let logger = console.logger
 
@@ -126,17 +130,19 @@ enum RunCommand {
         let predictions = folder.appendingPathComponent("predictions")
         let methodFolder = (predictions as NSString).appendingPathComponent(method)
         try createOutputFolder(methodFolder)
+        let segmentLock = try OutputLock(folder: methodFolder, name: ".segment.lock")
+        defer { segmentLock.release() }
         logger.info("3/5 segmenting \(counted(pairing.pairs.count, "scene")) into '\(methodFolder)'")
         let sceneBar = console.progressBar(unit: "scenes")
         for (number, pair) in pairing.pairs.enumerated() {
             let dataset = try pair.scene.open(bandNames: declaredBands)
             let scale = ReflectanceScale.forScene(dataset, offset: offset)
-            let segmentation = try segmenter.segment(dataset, scale: scale)
-            let written = try PredictionWriter.write(clusters: segmentation.clusters, clusterCount: segmentation.clusterCount,
-                                                     dataset: dataset, scene: pair.scene.name, folder: methodFolder, scale: scale)
-            let base = (methodFolder as NSString).appendingPathComponent(pair.scene.name)
-            try SceneQuicklook.write(dataset, water: written.water, quicklookPath: base + PredictionFile.quicklookSuffix,
-                                     overlayPath: base + PredictionFile.overlaySuffix)
+            let writer = try ClusterPredictionWriter(dataset: dataset, clusterCount: model.clusterCounts[segmenter.head],
+                                                     scene: pair.scene.name, folder: methodFolder, scale: scale)
+            try segmenter.segment(dataset, scale: scale, stripBands: writer.bandsRead) {
+                try writer.add($0.window, clusters: $0.clusters, reflectance: $0.reflectance)
+            }
+            try writer.finish()
             sceneBar.update(completed: number + 1, total: pairing.pairs.count)
         }
         sceneBar.finish()
@@ -148,7 +154,9 @@ enum RunCommand {
             ("mndwi-0", "MNDWI > 0", .index(WaterIndexBaseline(index: .mndwi, threshold: .fixed(0)))),
             ("mndwi-otsu", "MNDWI > Otsu", .index(WaterIndexBaseline(index: .mndwi, threshold: .otsu(binCount: 512)))),
             ("kmeans", "k-means (k = \(configuration.clusters))",
-             .kmeans(KMeansConfiguration(clusterCount: configuration.clusters, seed: UInt64(seed)), bands: nil)),
+             .kmeans(KMeansConfiguration(clusterCount: configuration.clusters, seed: UInt64(seed)), bands: nil, inputScale: .linear)),
+            ("kmeans-spectral-shape", "k-means (k = \(configuration.clusters), spectral shape)",
+             .kmeans(KMeansConfiguration(clusterCount: configuration.clusters, seed: UInt64(seed)), bands: nil, inputScale: .spectralShape)),
         ]
         logger.info("4/5 baselines: \(baselines.map(\.name).joined(separator: ", "))")
         var skipped: [String] = []
@@ -196,7 +204,7 @@ enum RunCommand {
             }
             try score(method, name: method)
             for baseline in baselines where !skipped.contains(baseline.key) {
-                try score(baseline.key, name: baseline.name, perSceneMapping: baseline.key == "kmeans")
+                try score(baseline.key, name: baseline.name, perSceneMapping: baseline.key.hasPrefix("kmeans"))
             }
         } else {
             logger.info("5/5 no labels, so no scores")

@@ -64,7 +64,7 @@ import Tiling
     /// A scene large enough for the COG driver to add overviews, with the
     /// clusters: 1 water, 0 and 3 land in alternate columns (so an averaging
     /// overview would hold values between them), 2 empty, and an invalid corner.
-    func writeClusters(width: Int, height: Int) throws -> (Dataset, [UInt8]) {
+    func writeClusters(width: Int, height: Int, stripHeight: Int = SceneStrips.defaultHeight) throws -> (Dataset, [UInt8]) {
         let isWater = { (row: Int, column: Int) in (row / 7 + column / 5) % 2 == 0 }
         let isInvalid = { (row: Int, column: Int) in row < 3 && column < 3 }
         let scene = try Dataset(path: try writeWaterScene(scratch.file("scene.tif"), width: width, height: height,
@@ -74,12 +74,21 @@ import Tiling
             if isInvalid(row, column) { return ClusterIDs.invalid }
             return isWater(row, column) ? 1 : UInt8((column % 2) * 3)
         }
-        try PredictionWriter.write(clusters: clusters, clusterCount: 4, dataset: scene, scene: "scene", folder: scratch.url.path)
+        let writer = try ClusterPredictionWriter(dataset: scene, clusterCount: 4, scene: "scene", folder: scratch.url.path)
+        for window in SceneStrips.windows(width: width, height: height, stripHeight: stripHeight) {
+            try writer.add(window, clusters: Array(clusters[(window.rowOffset * width)..<(window.rowEnd * width)]))
+        }
+        let written = try writer.finish()
+        #expect(written.water.validCount == width * height - 9)
+        #expect(written.water.waterCount == clusters.filter { $0 == 1 }.count)
         return (scene, clusters)
     }
 
-    @Test func outputsAreGeoreferencedLikeTheScene() throws {
-        let (scene, clusters) = try writeClusters(width: 300, height: 200)
+    /// Strips of 1 row, of 7 rows (not a divisor of the height) and of the
+    /// whole scene write the same files.
+    @Test(arguments: [1, 7, 256])
+    func outputsAreGeoreferencedLikeTheScene(stripHeight: Int) throws {
+        let (scene, clusters) = try writeClusters(width: 300, height: 200, stripHeight: stripHeight)
         for suffix in [PredictionFile.clustersSuffix, PredictionFile.waterSuffix] {
             let output = try Dataset(path: scratch.file("scene" + suffix).path, allowUnnamedBands: true)
             #expect(output.width == scene.width)
@@ -124,6 +133,51 @@ import Tiling
             #expect(values.isSubset(of: allowed), "overview values \(values.sorted())")
             #expect(values.count >= 2)
         }
+    }
+
+    /// A writer released before `finish` leaves no file, not even a hidden
+    /// staging file, so an interrupted scene leaves nothing behind.
+    @Test func unfinishedWriterLeavesNoFile() throws {
+        let folder = scratch.file("unfinished")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = try writeWaterScene(scratch.file("small.tif"), width: 20, height: 10, isWater: { _, column in column < 5 })
+        do {
+            let writer = try ClusterPredictionWriter(dataset: try Dataset(path: url.path), clusterCount: 2, scene: "small",
+                                                     folder: folder.path)
+            try writer.add(Window(columnOffset: 0, rowOffset: 0, width: 20, height: 5), clusters: [UInt8](repeating: 1, count: 100))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1, "the staging file while writing")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
+    }
+
+    /// The quicklook of a 300 x 200 scene with a side of at most 64 takes
+    /// every 5th pixel; the overlay paints exactly the water pixels.
+    @Test func quicklookSubsamplesStrips() throws {
+        let url = try writeWaterScene(scratch.file("pictured.tif"), width: 300, height: 200, isWater: { _, column in column < 100 })
+        let dataset = try Dataset(path: url.path)
+        var quicklook = SceneQuicklook(dataset: dataset, maximumSide: 64)
+        #expect(quicklook.step == 5)
+        #expect(quicklook.width == 60)
+        #expect(quicklook.height == 40)
+        for window in SceneStrips.windows(width: 300, height: 200, stripHeight: 7) {
+            try quicklook.addPicture(reading: window)
+            let water = (0..<window.pixelCount).map { $0 % 300 < 100 ? WaterMaskValue.water : WaterMaskValue.notWater }
+            quicklook.addWater(window, water: water)
+        }
+        let (plain, overlay) = (scratch.file("q.png").path, scratch.file("o.png").path)
+        try quicklook.write(quicklookPath: plain, overlayPath: overlay)
+        let before = try Dataset(path: plain, allowUnnamedBands: true)
+        let after = try Dataset(path: overlay, allowUnnamedBands: true)
+        #expect(before.width == 60 && before.height == 40)
+        let rule = ValidityRule(zeroInAllBandsIsInvalid: false, nodataInAnyBandIsInvalid: false)
+        let first = try before.read(window: before.fullWindow, as: UInt8.self, rule: rule).samples
+        let second = try after.read(window: after.fullWindow, as: UInt8.self, rule: rule).samples
+        var changed: Set<Int> = []
+        for pixel in 0..<(60 * 40) {
+            let bandsDiffer = (0..<3).contains { (band: Int) -> Bool in first[band * 2400 + pixel] != second[band * 2400 + pixel] }
+            if bandsDiffer { changed.insert(pixel % 60) }
+        }
+        #expect(changed == Set(0..<20), "columns 0 to 19 of the picture are scene columns 0 to 95, all water")
     }
 
     @Test func unreadableStatisticsAreNamed() throws {

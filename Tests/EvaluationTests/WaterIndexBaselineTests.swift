@@ -31,6 +31,20 @@ func otsuOfStreamedBimodalHistogram(stripCount: Int) throws {
     #expect(abs(threshold) < 0.01, "the gap between the modes is centred on 0, got \(threshold)")
 }
 
+/// Runs a baseline and joins its strips into the mask of the whole scene,
+/// checking that the strips arrive top to bottom and span the scene's width.
+func wholeMask(_ baseline: WaterIndexBaseline, _ dataset: Dataset,
+               progress: (Int, Int) -> Void = { _, _ in }) throws -> (values: [UInt8], result: WaterIndexResult) {
+    var values: [UInt8] = []
+    let result = try baseline.segment(dataset, progress: progress) { window, strip in
+        #expect(window.rowOffset * dataset.width == values.count, "strips arrive in order")
+        #expect(window.columnOffset == 0 && window.width == dataset.width)
+        #expect(strip.count == window.pixelCount)
+        values += strip
+    }
+    return (values, result)
+}
+
 @Suite struct WaterIndexBaselineTests {
     let scratch = try! ScratchFolder(prefix: "baseline")
 
@@ -60,8 +74,8 @@ func otsuOfStreamedBimodalHistogram(stripCount: Int) throws {
     func maskSeparatesWaterFromLand(index: WaterIndex, threshold: WaterIndexThreshold) throws {
         let dataset = try scene(width: 37, height: 300)
         var reports: [(Int, Int)] = []
-        let mask = try WaterIndexBaseline(index: index, threshold: threshold).segment(dataset) { reports.append(($0, $1)) }
-        #expect(mask.values == expectedMask(width: 37, height: 300))
+        let (values, mask) = try wholeMask(WaterIndexBaseline(index: index, threshold: threshold), dataset) { reports.append(($0, $1)) }
+        #expect(values == expectedMask(width: 37, height: 300))
         #expect(mask.validCount == 37 * 300 - 3 * 10, "columns 34 to 36 of rows 0 to 9 are invalid")
         #expect(reports.last.map { $0.0 == $0.1 } == true, "progress ends at its total")
         if case .otsu = threshold {
@@ -73,9 +87,9 @@ func otsuOfStreamedBimodalHistogram(stripCount: Int) throws {
 
     @Test func otsuWithOneValueMarksNoWater() throws {
         let url = try writeWaterScene(scratch.file("flat.tif"), width: 8, height: 8, isWater: { _, _ in true })
-        let mask = try WaterIndexBaseline(index: .ndwi, threshold: .otsu(binCount: 512)).segment(try Dataset(path: url.path))
+        let (values, mask) = try wholeMask(WaterIndexBaseline(index: .ndwi, threshold: .otsu(binCount: 512)), try Dataset(path: url.path))
         #expect(mask.threshold == nil)
-        #expect(mask.values.allSatisfy { $0 == WaterMaskValue.notWater })
+        #expect(values.allSatisfy { $0 == WaterMaskValue.notWater })
     }
 
     @Test func missingBandIsNamed() throws {
@@ -83,7 +97,7 @@ func otsuOfStreamedBimodalHistogram(stripCount: Int) throws {
         try RasterWriter.write(samples: [UInt16](repeating: 100, count: 3 * 4), width: 2, height: 2, bandNames: ["B2", "B3", "B4"],
                                georeference: sceneGeoreference, to: url.path)
         let error = #expect(throws: EvaluationError.self) {
-            try WaterIndexBaseline(index: .mndwi, threshold: .fixed(0)).segment(try Dataset(path: url.path))
+            try WaterIndexBaseline(index: .mndwi, threshold: .fixed(0)).segment(try Dataset(path: url.path)) { _, _ in }
         }
         #expect(error?.description == "scene '\(url.path)' has bands B2,B3,B4 but this needs B3 and B11 for MNDWI; declare the band names with --bands")
     }

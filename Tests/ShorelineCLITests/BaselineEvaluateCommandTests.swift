@@ -53,12 +53,14 @@ import TestSupport
         #expect(Set(json.keys).isSuperset(of: ["water_iou", "pixel_accuracy", "mean_iou", "per_class", "per_scene", "mapping"]))
     }
 
-    @Test func kMeansBaselineScoresWithEachMapping() throws {
+    @Test(arguments: ["linear", "spectral-shape"])
+    func kMeansBaselineScoresWithEachMapping(inputScale: String) throws {
         try FileManager.default.createDirectory(at: scratch.file("scenes"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: scratch.file("labels"), withIntermediateDirectories: true)
         try writeSceneAndLabel(name: "exact", waterColumns: 10)
-        let masks = scratch.file("kmeans").path
-        let baseline = runShoreline(["baseline", "--kmeans", "2", "--output", masks, scratch.file("scenes").path])
+        let masks = scratch.file("kmeans-\(inputScale)").path
+        let baseline = runShoreline(["baseline", "--kmeans", "2", "--input-scale", inputScale, "--output", masks,
+                                     scratch.file("scenes").path])
         #expect(baseline.exitCode == 0, "\(baseline.diagnostics)")
         for suffix in ["_clusters.tif", "_clusters.json", "_water.tif"] {
             #expect(FileManager.default.fileExists(atPath: masks + "/exact_S2Hand" + suffix), "\(suffix) is written")
@@ -82,6 +84,10 @@ import TestSupport
          "error: options '--index' and '--kmeans' exclude each other; give one (run 'shoreline baseline --help')"),
         (["baseline", "--index", "ndwi", "--threshold", "high", "--output", "OUT", "SCENE"],
          "error: option '--threshold' must be otsu or a number such as 0.1, got 'high'; run 'shoreline baseline --help'"),
+        (["baseline", "--kmeans", "2", "--input-scale", "log", "--output", "OUT", "SCENE"],
+         "error: option '--input-scale' must be one of linear, logarithm, spectral-shape, got 'log'; run 'shoreline baseline --help'"),
+        (["baseline", "--index", "ndwi", "--input-scale", "logarithm", "--output", "OUT", "SCENE"],
+         "error: option '--input-scale' belongs to --kmeans, not --index; run 'shoreline baseline --help'"),
         (["baseline", "--kmeans", "1", "--output", "OUT", "SCENE"],
          "error: option '--kmeans' needs a whole number from 2 to 254, got '1'; run 'shoreline baseline --help'"),
         (["evaluate", "--predictions", "OUT", "--labels", "OUT", "--label-codes", "sen1floods11", "--mapping", "best"],

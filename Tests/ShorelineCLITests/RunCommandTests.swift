@@ -30,6 +30,8 @@ import TestSupport
         #expect(methods.contains(method))
         #expect(methods.contains("NDWI > 0"))
         #expect(methods.contains("MNDWI > Otsu"))
+        #expect(methods.contains("k-means (k = 3)"))
+        #expect(methods.contains("k-means (k = 3, spectral shape)"))
         let ndwi = try #require(result.output.first { $0.hasPrefix("NDWI > 0 ") })
         #expect(ndwi.split(separator: " ").contains("1.000"), "NDWI > 0 finds this pond exactly: \(ndwi)")
         #expect(result.output.last == "report: \(output)/report.md")
@@ -37,7 +39,8 @@ import TestSupport
         let report = try String(contentsOfFile: output + "/report.md", encoding: .utf8)
         #expect(report.contains("| \(method) | label-free |"))
         #expect(report.contains("![training loss per step](loss.png)"))
-        for path in ["loss.png", "run/config.json", "predictions/\(method)/pond_S2Hand_overlay.png", "predictions/kmeans/pond_S2Hand_clusters.tif"] {
+        for path in ["loss.png", "run/config.json", "predictions/\(method)/pond_S2Hand_overlay.png", "predictions/kmeans/pond_S2Hand_clusters.tif",
+                     "predictions/kmeans-spectral-shape/pond_S2Hand_water.tif"] {
             #expect(FileManager.default.fileExists(atPath: output + "/" + path), "\(path) is written")
         }
     }

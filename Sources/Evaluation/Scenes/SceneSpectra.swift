@@ -38,42 +38,23 @@ public struct SceneSpectra: Sendable {
 
     /// Reads a window and returns its water index and brightness.
     func read(_ dataset: Dataset, window: Window, scale: ReflectanceScale?) throws -> (index: MaskedValues, brightness: [Float]) {
-        let names = bandsRead
-        let block = try dataset.readReflectance(bands: names, window: window, scale: scale)
-        let pixelCount = window.pixelCount
+        measure(try dataset.readReflectance(bands: bandsRead, window: window, scale: scale))
+    }
+
+    /// Returns the water index and brightness of a reflectance block that
+    /// holds at least the bands of `bandsRead`.
+    func measure(_ block: RasterBlock<Float>) -> (index: MaskedValues, brightness: [Float]) {
+        let pixelCount = block.window.pixelCount
         func band(_ name: String) -> [Float] {
-            let position = names.firstIndex(of: name)!
+            guard let position = block.bandNames.firstIndex(of: name) else {
+                preconditionFailure("the block holds \(block.bandNames), not \(name)")
+            }
             return Array(block.samples[(position * pixelCount)..<((position + 1) * pixelCount)])
         }
         let (green, infrared) = waterIndex.bandNames
         let index = waterIndex.compute(green: band(green), infrared: band(infrared), validity: block.validity)
         let brightness = LabelFreeNaming.brightness(of: brightnessBands.map(band), validity: block.validity)
         return (index, brightness)
-    }
-}
-
-extension ClusterSpectralStatistics {
-    /// Measures the statistics of a segmented scene strip by strip.
-    ///
-    /// - Parameters:
-    ///   - clusters: cluster ids of the whole scene, shape
-    ///     `(dataset.height, dataset.width)`, `ClusterIDs.invalid` where invalid.
-    ///   - clusterCount: the number of clusters.
-    ///   - dataset: the scene the clusters were computed from.
-    ///   - spectra: the index and brightness bands to use.
-    ///   - scale: the reflectance conversion; nil takes the scene's.
-    /// - Throws: `GeoRasterError` for a failed read.
-    public static func measure(clusters: [UInt8], clusterCount: Int, dataset: Dataset, spectra: SceneSpectra,
-                               scale: ReflectanceScale? = nil) throws -> ClusterSpectralStatistics {
-        precondition(clusters.count == dataset.width * dataset.height,
-                     "clusters have \(clusters.count) pixels but the scene is \(dataset.width) x \(dataset.height)")
-        var statistics = ClusterSpectralStatistics(clusterCount: clusterCount)
-        for window in SceneStrips.windows(of: dataset) {
-            let (index, brightness) = try spectra.read(dataset, window: window, scale: scale)
-            let start = window.rowOffset * window.width
-            statistics.add(clusters: Array(clusters[start..<(start + window.pixelCount)]), waterIndex: index, brightness: brightness)
-        }
-        return statistics
     }
 }
 

@@ -34,10 +34,9 @@ public struct StreamingHistogram: Equatable, Sendable {
     }
 }
 
-/// A water mask of one scene from a water index and a threshold.
-public struct WaterIndexMask: Sendable {
-    /// `WaterMaskValue` per pixel, shape `(height, width)`.
-    public var values: [UInt8]
+/// The outcome of a water-index baseline on one scene; the mask itself
+/// goes strip by strip to the caller.
+public struct WaterIndexResult: Equatable, Sendable {
     /// The threshold applied; nil when Otsu found no split (too few
     /// distinct values), and then every valid pixel is not water.
     public var threshold: Float?
@@ -63,15 +62,19 @@ public struct WaterIndexBaseline: Sendable {
         self.threshold = threshold
     }
 
-    /// Computes the water mask of a scene.
+    /// Computes the water mask of a scene and hands it over one full-width
+    /// strip at a time, top to bottom.
     /// - Parameters:
     ///   - dataset: the scene; it has the index's two bands.
     ///   - scale: the reflectance conversion; nil takes the scene's.
     ///   - progress: called with (strips done, strips in all) after each strip.
-    /// - Throws: `EvaluationError.missingBands`, or `GeoRasterError` for a
-    ///   failed read.
+    ///   - strip: called with each strip's window and its `WaterMaskValue`s.
+    /// - Throws: `EvaluationError.missingBands`, `GeoRasterError` for a
+    ///   failed read, and what `strip` throws.
+    @discardableResult
     public func segment(_ dataset: Dataset, scale: ReflectanceScale? = nil,
-                        progress: (Int, Int) -> Void = { _, _ in }) throws -> WaterIndexMask {
+                        progress: (Int, Int) -> Void = { _, _ in },
+                        strip: (Window, [UInt8]) throws -> Void) throws -> WaterIndexResult {
         let (green, infrared) = index.bandNames
         guard dataset.bandNames.contains(green), dataset.bandNames.contains(infrared) else {
             throw EvaluationError.missingBands(scene: dataset.path, bands: dataset.bandNames, needed: "\(green) and \(infrared) for \(index.rawValue.uppercased())")
@@ -104,16 +107,14 @@ public struct WaterIndexBaseline: Sendable {
         }
 
         // Pass 2: the mask.
-        var values = [UInt8](repeating: WaterMaskValue.invalid, count: dataset.width * dataset.height)
         var validCount = 0
         for window in strips {
-            let strip = try read(window)
-            validCount += strip.validCount
-            let mask = strip.waterMask(threshold: value ?? .infinity)
-            values.replaceSubrange((window.rowOffset * window.width)..<(window.rowEnd * window.width), with: mask)
+            let index = try read(window)
+            validCount += index.validCount
+            try strip(window, index.waterMask(threshold: value ?? .infinity))
             done += 1
             progress(done, total)
         }
-        return WaterIndexMask(values: values, threshold: value, validCount: validCount)
+        return WaterIndexResult(threshold: value, validCount: validCount)
     }
 }
