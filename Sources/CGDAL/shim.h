@@ -10,7 +10,7 @@
 #include <cpl_vsi.h>
 #include <ogr_srs_api.h>
 
-// glibc's mallopt, for the tiling job's malloc arena limit.
+// glibc's mallopt, for the malloc arena limit and thresholds.
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

@@ -52,7 +52,7 @@ enum BaselineCommand {
         // Scenes are read in strips aligned to their blocks and each block
         // once, so GDAL's block cache need not keep blocks between reads.
         GDALLibrary.limitBlockCache(megabytes: 64)
-        MallocTuning.keepFreedBlocks()
+        MallocThresholds.keepFreedBlocks()
         console.logger.info("\(method) on \(counted(scenes.count, "scene")) into '\(output)'")
 
         // SIGINT or SIGTERM stops after the current strip; the writers then

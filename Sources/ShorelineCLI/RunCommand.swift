@@ -80,7 +80,7 @@ enum RunCommand {
         // Scenes are read in strips aligned to their blocks and each block
         // once, so GDAL's block cache need not keep blocks between reads.
         GDALLibrary.limitBlockCache(megabytes: 64)
-        MallocTuning.keepFreedBlocks()
+        MallocThresholds.keepFreedBlocks()
         let folder = output as NSString
         let logger = console.logger
 

@@ -54,7 +54,7 @@ enum SegmentCommand {
         // Scenes are read in strips aligned to their blocks and each block
         // once, so GDAL's block cache need not keep blocks between reads.
         GDALLibrary.limitBlockCache(megabytes: 64)
-        MallocTuning.keepFreedBlocks()
+        MallocThresholds.keepFreedBlocks()
         let declaredBands = try arguments.list("--bands")
         let offset = try ReflectanceOption.offset(arguments)
         let scenes = try discoverScenes(arguments.strings("--input") + arguments.positionals, commandName: "segment")

@@ -20,5 +20,14 @@ import GeoRaster
         }
         #expect(!MallocArenas.limit(to: 1), "a limit the user set in MALLOC_ARENA_MAX takes precedence")
     }
+
+    @Test func userThresholdIsKept() {
+        let previous = ProcessInfo.processInfo.environment["MALLOC_MMAP_THRESHOLD_"]
+        setenv("MALLOC_MMAP_THRESHOLD_", "1048576", 1)
+        defer {
+            if let previous { setenv("MALLOC_MMAP_THRESHOLD_", previous, 1) } else { unsetenv("MALLOC_MMAP_THRESHOLD_") }
+        }
+        #expect(!MallocThresholds.keepFreedBlocks(), "a threshold the user set in MALLOC_MMAP_THRESHOLD_ takes precedence")
+    }
     #endif
 }
