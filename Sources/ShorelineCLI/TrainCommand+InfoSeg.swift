@@ -17,6 +17,14 @@ extension TrainCommand {
     /// Options that only IIC reads, rejected with `--method infoseg`.
     static let iicOnlyOptions = ["--overclusters", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
 
+    /// Rejects the options that only InfoSeg reads, for `--method iic`.
+    /// - Throws: `UsageError` naming the first such option given.
+    static func rejectInfoSegOptions(_ arguments: ParsedArguments) throws {
+        for option in infoSegOptions where arguments.flag(option.name) || arguments.string(option.name) != nil {
+            throw UsageError(description: "option '\(option.name)' applies to --method infoseg only; drop it or use --method infoseg")
+        }
+    }
+
     /// Builds InfoSeg's method from the command-line options.
     /// - Parameter augmentation: the second view's recipe, parsed with IIC's
     ///   options (`--affine`, `--jitter-gain`); without `--jitter-gain`, the

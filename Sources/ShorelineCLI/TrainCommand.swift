@@ -85,6 +85,7 @@ enum TrainCommand {
         }
 
         // IIC's settings.
+        if methodName == "iic" { try rejectInfoSegOptions(arguments) }
         var configuration = IICConfiguration()
         configuration.clusters = try arguments.integer("--clusters", default: configuration.clusters, in: 2...256)
         configuration.overclusters = try arguments.integer("--overclusters", default: configuration.overclusters, in: 0...1024)

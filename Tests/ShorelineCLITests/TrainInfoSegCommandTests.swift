@@ -81,6 +81,20 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: run))
     }
 
+    @Test(arguments: [
+        (["--positives", "own-view"], "error: option '--positives' applies to --method infoseg only; drop it or use --method infoseg"),
+        (["--temperature", "0.2"], "error: option '--temperature' applies to --method infoseg only; drop it or use --method infoseg"),
+        (["--same-view"], "error: option '--same-view' applies to --method infoseg only; drop it or use --method infoseg"),
+    ])
+    func infoSegOptionIsRejectedForIIC(arguments: [String], message: String) throws {
+        let run = scratch.file("run").path
+        let result = runShoreline(["train", "--method", "iic", "--input", try scene(), "--output", run, "--steps", "1",
+                                   "--width", "2", "--crop", "16", "--batch", "2"] + arguments)
+        #expect(result.exitCode == 2)
+        #expect(result.errors == [message])
+        #expect(!FileManager.default.fileExists(atPath: run))
+    }
+
     @Test func helpListsTheInfoSegOptions() {
         let result = runShoreline(["train", "--help"])
         #expect(result.exitCode == 0)
