@@ -42,7 +42,7 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
     public static let defaultInputScale = InputScale.spectralShape
 
     /// The second view by default: the trainer's jitter with one gain for all
-    /// bands of a crop, which keeps the ratios between bands.
+    /// bands of a crop, which keeps the contrast between bands.
     public static var defaultAugmentation: ViewAugmentation {
         var augmentation = ViewAugmentation()
         augmentation.sharedGain = true
