@@ -10,16 +10,25 @@ extension TrainCommand {
         OptionSpec("--temperature", value: "T", help: "infoseg: temperature of the InfoNCE softmax (default 0.1)"),
         OptionSpec("--marginal-weight", value: "W", help: "infoseg: weight of the marginal-entropy guard against collapse, 0 for none (default 1)"),
         OptionSpec("--same-view", .flag, help: "infoseg: contrast local features with their own view's class features, not the other view's"),
-        OptionSpec("--other-view-positives", .flag, help: "infoseg: weight each pixel's positives by the other view's class probabilities at that pixel"),
-        OptionSpec("--own-image-negatives", .flag, help: "infoseg: take negatives from the classes of a position's own image only, not from other images too"),
+        OptionSpec("--positives", value: "NAME", help: "infoseg: what weights each pixel's positives: own-view (its view's class probabilities, as in the InfoSeg paper) or other-view (the other view's at the same pixel) (default other-view)"),
+        OptionSpec("--negatives", value: "NAME", help: "infoseg: batch (the classes of every image in the batch, as in the InfoSeg paper) or own-image (the other classes of the position's own image) (default own-image)"),
     ]
 
     /// Options that only IIC reads, rejected with `--method infoseg`.
     static let iicOnlyOptions = ["--overclusters", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
 
+    /// Rejects the options that only InfoSeg reads, for `--method iic`.
+    /// - Throws: `UsageError` naming the first such option given.
+    static func rejectInfoSegOptions(_ arguments: ParsedArguments) throws {
+        for option in infoSegOptions where arguments.flag(option.name) || arguments.string(option.name) != nil {
+            throw UsageError(description: "option '\(option.name)' applies to --method infoseg only; drop it or use --method infoseg")
+        }
+    }
+
     /// Builds InfoSeg's method from the command-line options.
     /// - Parameter augmentation: the second view's recipe, parsed with IIC's
-    ///   options (`--affine`, `--jitter-gain`).
+    ///   options (`--affine`, `--jitter-gain`); without `--jitter-gain`, the
+    ///   gain follows InfoSeg's default instead.
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
     static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation) throws -> InfoSegMethod {
         for name in iicOnlyOptions where arguments.string(name) != nil {
@@ -33,9 +42,25 @@ extension TrainCommand {
         configuration.temperature = Float(try arguments.decimal("--temperature", default: Double(configuration.temperature), in: 0.001...100))
         configuration.marginalWeight = Float(try arguments.decimal("--marginal-weight", default: Double(configuration.marginalWeight), in: 0...10))
         configuration.crossView = !arguments.flag("--same-view")
-        configuration.imageNegatives = !arguments.flag("--own-image-negatives")
-        configuration.otherViewPositives = arguments.flag("--other-view-positives")
+        switch arguments.string("--positives") {
+        case nil: break
+        case "own-view": configuration.otherViewPositives = false
+        case "other-view": configuration.otherViewPositives = true
+        case let name?:
+            throw UsageError(description: "option '--positives' must be own-view or other-view, got '\(name)'; run 'shoreline train --help'")
+        }
+        switch arguments.string("--negatives") {
+        case nil: break
+        case "batch": configuration.imageNegatives = true
+        case "own-image": configuration.imageNegatives = false
+        case let name?:
+            throw UsageError(description: "option '--negatives' must be batch or own-image, got '\(name)'; run 'shoreline train --help'")
+        }
+        let sharedGain = configuration.augmentation.sharedGain
         configuration.augmentation = augmentation
+        if arguments.string("--jitter-gain") == nil {
+            configuration.augmentation.sharedGain = sharedGain
+        }
         return InfoSegMethod(configuration: configuration)
     }
 }

@@ -31,12 +31,12 @@ enum TrainCommand {
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
-            OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band)"),
+            OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band for iic, shared for infoseg)"),
             OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
-            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default linear)"),
+            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default linear for iic, spectral-shape for infoseg)"),
             OptionSpec("--head-schedule", value: "NAME", help: "summed (every step trains all heads) or alternating (heads take turns by step) (default summed)"),
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
@@ -70,6 +70,7 @@ enum TrainCommand {
         options.threads = try arguments.integer("--threads", default: options.threads, in: 1...256)
         options.checkpointInterval = try arguments.integer("--checkpoint-every", default: options.checkpointInterval, in: 1...10_000_000)
         options.resume = arguments.flag("--resume")
+        if methodName == "infoseg" { options.inputScale = InfoSegConfiguration.defaultInputScale }
         if let name = arguments.string("--input-scale") {
             guard let scale = InputScale(rawValue: name) else {
                 throw UsageError(description: "option '--input-scale' must be one of \(InputScale.names), got '\(name)'; run 'shoreline train --help'")
@@ -84,6 +85,7 @@ enum TrainCommand {
         }
 
         // IIC's settings.
+        if methodName == "iic" { try rejectInfoSegOptions(arguments) }
         var configuration = IICConfiguration()
         configuration.clusters = try arguments.integer("--clusters", default: configuration.clusters, in: 2...256)
         configuration.overclusters = try arguments.integer("--overclusters", default: configuration.overclusters, in: 0...1024)

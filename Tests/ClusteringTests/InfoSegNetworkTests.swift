@@ -57,14 +57,45 @@ func networkOutputsHaveTheDocumentedShapes(images: Int, height: Int, width: Int)
     #expect(names.contains("globalProjection.bias"))
 }
 
-@Test func configurationWithoutNewerKeysTakesDefaults() throws {
+@Test func configurationWithoutNewerKeysTakesEarlierBehaviour() throws {
+    // A run written before the positives, negatives and view keys existed trained as the reference does.
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     let configuration = try decoder.decode(InfoSegConfiguration.self, from: Data(#"{"clusters": 4, "temperature": 0.2}"#.utf8))
-    var expected = InfoSegConfiguration()
+    var expected = InfoSegConfiguration.reference
     expected.clusters = 4
     expected.temperature = 0.2
     #expect(configuration == expected)
+}
+
+@Test func configurationRoundTripsThroughJSON() throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    for configuration in [InfoSegConfiguration(), InfoSegConfiguration.reference] {
+        let decoded = try decoder.decode(InfoSegConfiguration.self, from: encoder.encode(configuration))
+        #expect(decoded == configuration)
+    }
+}
+
+@Test func defaultsDepartFromReferenceInThreeSettings() {
+    let defaults = InfoSegConfiguration()
+    let reference = InfoSegConfiguration.reference
+    #expect(defaults.otherViewPositives)
+    #expect(!reference.otherViewPositives)
+    #expect(!defaults.imageNegatives)
+    #expect(reference.imageNegatives)
+    #expect(defaults.augmentation.sharedGain)
+    #expect(!reference.augmentation.sharedGain)
+    #expect(InfoSegConfiguration.defaultInputScale == .spectralShape)
+
+    // Everything else is shared.
+    var aligned = reference
+    aligned.otherViewPositives = defaults.otherViewPositives
+    aligned.imageNegatives = defaults.imageNegatives
+    aligned.augmentation = defaults.augmentation
+    #expect(aligned == defaults)
 }
 
 @Test(arguments: [GeometricTransform(horizontalFlip: true), GeometricTransform(quarterTurns: 1),

@@ -103,14 +103,33 @@ import TestSupport
 
     @Test(.enabled(if: SharedData.isAvailable, "\(SharedData.missingReason)"))
     func shortTrainingBeatsRandomInitialisation() throws {
-        // A narrow network for 40 steps: seconds on one thread.
+        // The default objective and input scale with a narrow network: 40 steps of 64 px crops.
         var configuration = InfoSegConfiguration()
         configuration.width = 4
         configuration.featureChannels = 16
-        let (trained, untrained) = try #require(try ChipScoring.scoreTrainedAndRandom(
-            method: InfoSegMethod(configuration: configuration), clusterCounts: configuration.clusterCounts,
-            receptiveField: InfoSegNetwork.receptiveField, run: scratch.file("run")))
+        let method = InfoSegMethod(configuration: configuration)
+        let run = scratch.file("run")
+        var options = TrainingOptions(inputs: [SharedData.file(SharedData.sen1floods11Scene)!.path], output: run.path)
+        options.inputScale = InfoSegConfiguration.defaultInputScale
+        options.steps = 40
+        options.crop = 64
+        options.checkpointInterval = 40
+        options.threads = 1
+        _ = try ClusteringTrainer(method: method, options: options).run()
+        let trained = try #require(try ChipScoring.score(try TrainedModelLoader.load(run: run)))
+
+        // The same network as initialised, with the run's statistics and input scale.
+        var generator = SeededGenerator(seed: options.seed)
+        let random = TrainedClusteringModel(configuration: try RunConfiguration.read(run: run),
+                                            network: method.makeNetwork(bands: 6, generator: &generator),
+                                            headNames: method.headNames, clusterCounts: configuration.clusterCounts,
+                                            receptiveField: InfoSegNetwork.receptiveField)
+        let untrained = try #require(try ChipScoring.score(random))
+
         #expect(trained.mainHungarian > untrained.mainHungarian + 0.05,
                 "trained \(trained.mainHungarian) vs random \(untrained.mainHungarian)")
+        // This run scores 0.62; the reference objective on linear input stays
+        // near 0.3 even after 300 steps of the full-width network.
+        #expect(trained.mainHungarian > 0.5, "trained \(trained.mainHungarian)")
     }
 }

@@ -37,7 +37,37 @@ import TestSupport
         #expect(lines[0].contains("\"mutual_information\""))
     }
 
+    /// Reads the run's `config.json` as text.
+    func configuration(_ run: String) throws -> String {
+        try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+    }
+
+    @Test func defaultsAreTheSettingsForWater() throws {
+        let run = scratch.file("run").path
+        let result = runShoreline(["train", "--input", try scene(), "--output", run, "--steps", "1"] + tiny)
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let stored = try configuration(run)
+        #expect(stored.contains("\"other_view_positives\" : true"))
+        #expect(stored.contains("\"image_negatives\" : false"))
+        #expect(stored.contains("\"shared_gain\" : true"))
+        #expect(stored.contains("\"input_scale\" : \"spectral-shape\""))
+    }
+
+    @Test func referenceObjectiveIsReachableByOptions() throws {
+        let run = scratch.file("run").path
+        let result = runShoreline(["train", "--input", try scene(), "--output", run, "--steps", "1", "--positives", "own-view",
+                                   "--negatives", "batch", "--jitter-gain", "per-band", "--input-scale", "linear"] + tiny)
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let stored = try configuration(run)
+        #expect(stored.contains("\"other_view_positives\" : false"))
+        #expect(stored.contains("\"image_negatives\" : true"))
+        #expect(stored.contains("\"shared_gain\" : false"))
+        #expect(stored.contains("\"input_scale\" : \"linear\""))
+    }
+
     @Test(arguments: [
+        (["--positives", "same"], "error: option '--positives' must be own-view or other-view, got 'same'; run 'shoreline train --help'"),
+        (["--negatives", "all"], "error: option '--negatives' must be batch or own-image, got 'all'; run 'shoreline train --help'"),
         (["--overclusters", "4"], "error: option '--overclusters' applies to --method iic only; drop it or use --method iic"),
         (["--displacement", "2"], "error: option '--displacement' applies to --method iic only; drop it or use --method iic"),
         (["--temperature", "0"], "error: option '--temperature' needs a number from 0.001 to 100.0, got '0'; run 'shoreline train --help'"),
@@ -51,10 +81,24 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: run))
     }
 
+    @Test(arguments: [
+        (["--positives", "own-view"], "error: option '--positives' applies to --method infoseg only; drop it or use --method infoseg"),
+        (["--temperature", "0.2"], "error: option '--temperature' applies to --method infoseg only; drop it or use --method infoseg"),
+        (["--same-view"], "error: option '--same-view' applies to --method infoseg only; drop it or use --method infoseg"),
+    ])
+    func infoSegOptionIsRejectedForIIC(arguments: [String], message: String) throws {
+        let run = scratch.file("run").path
+        let result = runShoreline(["train", "--method", "iic", "--input", try scene(), "--output", run, "--steps", "1",
+                                   "--width", "2", "--crop", "16", "--batch", "2"] + arguments)
+        #expect(result.exitCode == 2)
+        #expect(result.errors == [message])
+        #expect(!FileManager.default.fileExists(atPath: run))
+    }
+
     @Test func helpListsTheInfoSegOptions() {
         let result = runShoreline(["train", "--help"])
         #expect(result.exitCode == 0)
-        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view", "--own-image-negatives"] {
+        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view", "--positives", "--negatives", "spectral-shape for infoseg"] {
             #expect(result.output.contains { $0.contains(option) }, "help lacks '\(option)'")
         }
     }
