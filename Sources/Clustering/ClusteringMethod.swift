@@ -70,7 +70,8 @@ public struct IICMethod: ClusteringMethod {
     public var augmentation: ViewAugmentation { configuration.augmentation }
 
     public func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork {
-        IICNetwork(bands: bands, width: configuration.width, clusterCounts: configuration.clusterCounts, generator: &generator)
+        IICNetwork(bands: bands, width: configuration.width, clusterCounts: configuration.clusterCounts,
+                   kernelSize: configuration.kernelSize, generator: &generator)
     }
 
     /// Both views through the network, the second view's output turned back

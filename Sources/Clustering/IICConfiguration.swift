@@ -7,6 +7,9 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     public var overclusters: Int = 15
     /// w, the channels of the first convolution (see `IICNetwork`).
     public var width: Int = 16
+    /// The side of the trunk's convolution kernels: 3, or 1 for a trunk that
+    /// sees each pixel's spectrum alone (see `IICNetwork`).
+    public var kernelSize: Int = 3
     /// T: the largest displacement in pixels between paired outputs.
     public var displacementRadius: Int = 1
     /// λ of the main head's loss.
@@ -16,7 +19,24 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     /// The recipe for the second view.
     public var augmentation = ViewAugmentation()
 
+    /// The trunk kernel sizes `IICNetwork` builds.
+    public static let kernelSizes = [1, 3]
+
     public init() {}
+
+    /// Decodes the settings. A key added after the first release takes the
+    /// value that runs written before it were trained with.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        clusters = try container.decode(Int.self, forKey: .clusters)
+        overclusters = try container.decode(Int.self, forKey: .overclusters)
+        width = try container.decode(Int.self, forKey: .width)
+        kernelSize = try container.decodeIfPresent(Int.self, forKey: .kernelSize) ?? 3
+        displacementRadius = try container.decode(Int.self, forKey: .displacementRadius)
+        mainMarginalWeight = try container.decode(Float.self, forKey: .mainMarginalWeight)
+        overclusteringMarginalWeight = try container.decode(Float.self, forKey: .overclusteringMarginalWeight)
+        augmentation = try container.decode(ViewAugmentation.self, forKey: .augmentation)
+    }
 
     /// K of each head, main first.
     public var clusterCounts: [Int] { overclusters > 0 ? [clusters, overclusters] : [clusters] }

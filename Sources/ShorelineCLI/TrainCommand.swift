@@ -27,11 +27,14 @@ enum TrainCommand {
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
+            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 3, or 1 for a trunk that sees each pixel's spectrum alone (default 3)"),
             OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 1)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
             OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band)"),
+            OptionSpec("--jitter-gain-range", value: "R", help: "the second view's gain is drawn from 1 ± R (default 0.1)"),
+            OptionSpec("--jitter-noise", value: "S", help: "standard deviation of the Gaussian noise added to each pixel of the second view, in standard deviations of the band (default 0.05)"),
             OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
@@ -91,10 +94,18 @@ enum TrainCommand {
             throw UsageError(description: "option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'")
         }
         configuration.width = try arguments.integer("--width", default: configuration.width, in: 1...1024)
+        configuration.kernelSize = try arguments.integer("--kernel-size", default: configuration.kernelSize, in: 1...3)
+        guard IICConfiguration.kernelSizes.contains(configuration.kernelSize) else {
+            throw UsageError(description: "option '--kernel-size' must be 1 or 3, got '\(configuration.kernelSize)'; run 'shoreline train --help'")
+        }
         configuration.displacementRadius = try arguments.integer("--displacement", default: configuration.displacementRadius, in: 0...(options.crop / 2))
         configuration.mainMarginalWeight = Float(try arguments.decimal("--lambda", default: 1, in: 0...10))
         configuration.overclusteringMarginalWeight = Float(try arguments.decimal("--overclustering-lambda", default: 1, in: 0...10))
         configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        configuration.augmentation.gainRange = Float(try arguments.decimal(
+            "--jitter-gain-range", default: Double(configuration.augmentation.gainRange), in: 0...0.9))
+        configuration.augmentation.noiseStandardDeviation = Float(try arguments.decimal(
+            "--jitter-noise", default: Double(configuration.augmentation.noiseStandardDeviation), in: 0...10))
         switch arguments.string("--jitter-gain") {
         case nil, "per-band": configuration.augmentation.sharedGain = false
         case "shared": configuration.augmentation.sharedGain = true

@@ -184,10 +184,14 @@ import TestSupport
         training["head_schedule"] = nil
         training["input_scale"] = nil
         object["training"] = training
+        var iic = object["iic"] as! [String: Any]
+        iic["kernel_size"] = nil
+        object["iic"] = iic
         try JSONSerialization.data(withJSONObject: object).write(to: url)
         let configuration = try RunConfiguration.read(run: scratch.file("run"))
         #expect(configuration.training.headSchedule == .summed)
         #expect(configuration.training.inputScale == .linear)
+        #expect(configuration.iic?.kernelSize == 3)
         #expect(configuration.training.seed == 7)
     }
 
