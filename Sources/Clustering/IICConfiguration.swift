@@ -7,13 +7,15 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     public var overclusters: Int = 15
     /// w, the channels of the first convolution (see `IICNetwork`).
     public var width: Int = 16
-    /// The side of the trunk's convolution kernels: 3, or 1 for a trunk that
-    /// sees each pixel's spectrum alone (see `IICNetwork`).
-    public var kernelSize: Int = 3
-    /// T: the largest displacement in pixels between paired outputs.
-    public var displacementRadius: Int = 1
-    /// λ of the main head's loss.
-    public var mainMarginalWeight: Float = 1
+    /// The side of the trunk's convolution kernels: 1 for a trunk that sees
+    /// each pixel's spectrum alone (see `IICNetwork`), or 3.
+    public var kernelSize: Int = 1
+    /// T: the largest displacement in pixels between paired outputs; 0 pairs
+    /// each pixel with its own counterpart in the other view alone.
+    public var displacementRadius: Int = 0
+    /// λ of the main head's loss. Above 1 it rewards using every cluster more
+    /// than the mutual information alone does.
+    public var mainMarginalWeight: Float = 1.5
     /// λ of the overclustering head's loss.
     public var overclusteringMarginalWeight: Float = 1
     /// The recipe for the second view.

@@ -15,7 +15,7 @@ extension TrainCommand {
     ]
 
     /// Options that only IIC reads, rejected with `--method infoseg`.
-    static let iicOnlyOptions = ["--overclusters", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
+    static let iicOnlyOptions = ["--overclusters", "--kernel-size", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
 
     /// Builds InfoSeg's method from the command-line options.
     /// - Parameter augmentation: the second view's recipe, parsed with IIC's

@@ -27,9 +27,9 @@ enum TrainCommand {
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
-            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 3, or 1 for a trunk that sees each pixel's spectrum alone (default 3)"),
-            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 1)"),
-            OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
+            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 for a trunk that sees each pixel's spectrum alone, or 3 (default 1)"),
+            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
+            OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
             OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band)"),
@@ -39,7 +39,7 @@ enum TrainCommand {
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
-            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default linear)"),
+            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default spectral-shape for iic, linear for infoseg)"),
             OptionSpec("--head-schedule", value: "NAME", help: "summed (every step trains all heads) or alternating (heads take turns by step) (default summed)"),
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
@@ -99,8 +99,10 @@ enum TrainCommand {
             throw UsageError(description: "option '--kernel-size' must be 1 or 3, got '\(configuration.kernelSize)'; run 'shoreline train --help'")
         }
         configuration.displacementRadius = try arguments.integer("--displacement", default: configuration.displacementRadius, in: 0...(options.crop / 2))
-        configuration.mainMarginalWeight = Float(try arguments.decimal("--lambda", default: 1, in: 0...10))
-        configuration.overclusteringMarginalWeight = Float(try arguments.decimal("--overclustering-lambda", default: 1, in: 0...10))
+        configuration.mainMarginalWeight = Float(try arguments.decimal(
+            "--lambda", default: Double(configuration.mainMarginalWeight), in: 0...10))
+        configuration.overclusteringMarginalWeight = Float(try arguments.decimal(
+            "--overclustering-lambda", default: Double(configuration.overclusteringMarginalWeight), in: 0...10))
         configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
         configuration.augmentation.gainRange = Float(try arguments.decimal(
             "--jitter-gain-range", default: Double(configuration.augmentation.gainRange), in: 0...0.9))
