@@ -7,11 +7,11 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     public var overclusters: Int = 15
     /// w, the channels of the first convolution (see `IICNetwork`).
     public var width: Int = 16
-    /// The side of the trunk's convolution kernels: 1 for a trunk that sees
-    /// each pixel's spectrum alone (see `IICNetwork`), or 3.
+    /// The side of the trunk's convolution kernels: 1 for a per-pixel trunk
+    /// whose only spatial step is its 2x2 pool (see `IICNetwork`), or 3.
     public var kernelSize: Int = 1
-    /// T: the largest displacement in pixels between paired outputs; 0 pairs
-    /// each pixel with its own counterpart in the other view alone.
+    /// T: the largest displacement in pixels between paired outputs. At 0
+    /// each pixel is paired only with its counterpart in the other view.
     public var displacementRadius: Int = 0
     /// λ of the main head's loss. Above 1 it rewards using every cluster more
     /// than the mutual information alone does.
@@ -26,8 +26,8 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Decodes the settings. A key added after the first release takes the
-    /// value that runs written before it were trained with.
+    /// Decodes the settings. A key that an older run lacks takes the value
+    /// that run was trained with.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         clusters = try container.decode(Int.self, forKey: .clusters)

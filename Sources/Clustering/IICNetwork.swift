@@ -6,8 +6,8 @@ import TensorEngine
 /// With w the width, the trunk is (3x3 convolution, batch norm, ReLU) with
 /// w, 2w channels, a 2x2 max pool, then 4w channels and two 4w convolutions
 /// dilated by 2. With a kernel size of 1 every trunk convolution is 1x1 and
-/// undilated, so that the trunk sees each pixel's spectrum alone and only
-/// the pool and the upsampling mix neighbours. Each head is a 1x1
+/// undilated, so that the trunk transforms each pixel's spectrum on its own
+/// and only the pool and the upsampling mix neighbours. Each head is a 1x1
 /// convolution, a softmax over its clusters, and bilinear upsampling back to
 /// the input size:
 /// ```

@@ -91,8 +91,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.training = training
     }
 
-    /// The scale the run's network sees reflectance on; linear for a
-    /// configuration that names none.
+    /// The scale on which the run's network takes reflectance, or linear for
+    /// a configuration that names none.
     public var inputScale: InputScale { training.inputScale ?? .linear }
 
     /// The file name inside a run folder.

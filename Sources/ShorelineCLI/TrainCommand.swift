@@ -27,7 +27,7 @@ enum TrainCommand {
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
-            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 for a trunk that sees each pixel's spectrum alone, or 3 (default 1)"),
+            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (per pixel, mixed with neighbours only by a 2x2 pool) or 3 (default 1)"),
             OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),

@@ -4,7 +4,7 @@ import TensorEngine
 
 /// Returns the pixels of the main head's output that change when the 2 x 2
 /// block of input pixels from (row, column) changes, in a 4-band 24 x 24
-/// input. A whole pool block changes so that its maximum cannot stay put.
+/// input. Changing a whole pool block, not one pixel, makes the pooled value change.
 private func changedOutputPixels(kernelSize: Int, row: Int, column: Int) -> Set<Int> {
     let (bands, side) = (4, 24)
     var generator = SeededGenerator(seed: 3)
@@ -41,7 +41,7 @@ private func changedOutputPixels(kernelSize: Int, row: Int, column: Int) -> Set<
 }
 
 @Test func spatialTrunkSeesDistantPixels() {
-    // 3x3 kernels with dilation reach up to 14 pixels away.
+    // The 3x3 trunk's receptive field of 28 pixels reaches 10 pixels away.
     let changed = changedOutputPixels(kernelSize: 3, row: 12, column: 12)
     #expect(changed.contains(12 * 24 + 2))
     #expect(changed.contains(2 * 24 + 12))
