@@ -25,8 +25,8 @@ public final class IICNetwork: Module {
     ///   - bands: input channels C.
     ///   - width: w, the channels of the first convolution.
     ///   - clusterCounts: K of each head.
-    ///   - kernelSize: the side of the trunk's convolution kernels, 3 or 1.
-    public init(bands: Int, width: Int, clusterCounts: [Int], kernelSize: Int = 3, generator: inout SeededGenerator) {
+    ///   - kernelSize: the side of the trunk's convolution kernels, 1 or 3.
+    public init(bands: Int, width: Int, clusterCounts: [Int], kernelSize: Int, generator: inout SeededGenerator) {
         precondition(bands >= 1 && width >= 1 && !clusterCounts.isEmpty && clusterCounts.allSatisfy { $0 >= 2 },
                      "IIC network needs bands, width >= 1 and heads of >= 2 clusters, got \(bands), \(width), \(clusterCounts)")
         precondition(IICConfiguration.kernelSizes.contains(kernelSize),
