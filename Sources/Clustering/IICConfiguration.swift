@@ -18,11 +18,20 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     public var mainMarginalWeight: Float = 1.5
     /// λ of the overclustering head's loss.
     public var overclusteringMarginalWeight: Float = 1
-    /// The recipe for the second view.
-    public var augmentation = ViewAugmentation()
+    /// The recipe for the second view, with a gain drawn per band from
+    /// 1 ± 0.3, so that clusters stable between the views are coarser than
+    /// band-to-band differences of calibration and atmosphere.
+    public var augmentation = IICConfiguration.defaultAugmentation
 
     /// The trunk kernel sizes `IICNetwork` builds.
     public static let kernelSizes = [1, 3]
+
+    /// `ViewAugmentation`'s defaults with a per-band gain range of 0.3.
+    public static var defaultAugmentation: ViewAugmentation {
+        var augmentation = ViewAugmentation()
+        augmentation.gainRange = 0.3
+        return augmentation
+    }
 
     public init() {}
 

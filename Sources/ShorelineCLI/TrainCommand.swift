@@ -33,7 +33,7 @@ enum TrainCommand {
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
             OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band)"),
-            OptionSpec("--jitter-gain-range", value: "R", help: "the second view's gain is drawn from 1 ± R (default 0.1)"),
+            OptionSpec("--jitter-gain-range", value: "R", help: "the second view's gain is drawn from 1 ± R (default 0.3 for iic, 0.1 for infoseg)"),
             OptionSpec("--jitter-noise", value: "S", help: "standard deviation of the Gaussian noise added to each pixel of the second view, in standard deviations of the band (default 0.05)"),
             OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
@@ -103,20 +103,24 @@ enum TrainCommand {
             "--lambda", default: Double(configuration.mainMarginalWeight), in: 0...10))
         configuration.overclusteringMarginalWeight = Float(try arguments.decimal(
             "--overclustering-lambda", default: Double(configuration.overclusteringMarginalWeight), in: 0...10))
-        configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
-        configuration.augmentation.gainRange = Float(try arguments.decimal(
-            "--jitter-gain-range", default: Double(configuration.augmentation.gainRange), in: 0...0.9))
-        configuration.augmentation.noiseStandardDeviation = Float(try arguments.decimal(
-            "--jitter-noise", default: Double(configuration.augmentation.noiseStandardDeviation), in: 0...10))
+
+        // The second view's recipe, starting from the method's own defaults.
+        var augmentation = methodName == "infoseg" ? InfoSegConfiguration().augmentation : configuration.augmentation
+        augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        augmentation.gainRange = Float(try arguments.decimal(
+            "--jitter-gain-range", default: Double(augmentation.gainRange), in: 0...0.9))
+        augmentation.noiseStandardDeviation = Float(try arguments.decimal(
+            "--jitter-noise", default: Double(augmentation.noiseStandardDeviation), in: 0...10))
         switch arguments.string("--jitter-gain") {
-        case nil, "per-band": configuration.augmentation.sharedGain = false
-        case "shared": configuration.augmentation.sharedGain = true
+        case nil, "per-band": augmentation.sharedGain = false
+        case "shared": augmentation.sharedGain = true
         case let name?:
             throw UsageError(description: "option '--jitter-gain' must be per-band or shared, got '\(name)'; run 'shoreline train --help'")
         }
+        configuration.augmentation = augmentation
 
         // The run.
-        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: configuration.augmentation) : IICMethod(configuration: configuration)
+        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: augmentation) : IICMethod(configuration: configuration)
         let trainer = ClusteringTrainer(method: method, options: options)
         console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")

@@ -45,8 +45,9 @@ import TestSupport
     }
 
     @Test func iicDefaultsReachTheConfiguration() throws {
-        // The defaults measured best on the Sen1Floods11 chip and OMBRIA:
-        // a per-pixel trunk on the spectral shape, T = 0 and λ = 1.5.
+        // The defaults measured best on the Sen1Floods11 chip and OMBRIA: a
+        // per-pixel trunk on the spectral shape, T = 0, λ = 1.5 and a gain
+        // jitter of ± 0.3 per band.
         let input = try scene(), run = scratch.file("run").path
         let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "1",
                                    "--width", "2", "--crop", "16", "--batch", "1", "--overclusters", "4"])
@@ -54,9 +55,19 @@ import TestSupport
         let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
         for expected in ["\"kernel_size\" : 1", "\"displacement_radius\" : 0", "\"main_marginal_weight\" : 1.5",
                          "\"overclustering_marginal_weight\" : 1", "\"input_scale\" : \"spectral-shape\"",
-                         "\"clusters\" : 3", "\"shared_gain\" : false", "\"steps\" : 1"] {
+                         "\"clusters\" : 3", "\"shared_gain\" : false", "\"gain_range\" : 0.3", "\"steps\" : 1"] {
             #expect(text.contains(expected), "config.json lacks \(expected)")
         }
+    }
+
+    @Test func infoSegKeepsItsOwnJitterAndScale() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let result = runShoreline(["train", "--method", "infoseg", "--input", input, "--output", run, "--steps", "1",
+                                   "--width", "2", "--crop", "16", "--batch", "1"])
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+        #expect(text.contains("\"gain_range\" : 0.1"))
+        #expect(text.contains("\"input_scale\" : \"linear\""))
     }
 
     @Test func trunkAndJitterOptionsReachTheConfiguration() throws {
