@@ -1,4 +1,5 @@
 import Foundation
+import GeoRaster
 import TensorEngine
 
 /// A network that outputs cluster probabilities per head.
@@ -40,6 +41,8 @@ public protocol ClusteringMethod {
     var headNames: [String] { get }
     /// The recipe for the second view of each crop.
     var augmentation: ViewAugmentation { get }
+    /// The input scale of a run whose options name none.
+    var defaultInputScale: InputScale { get }
 
     /// Makes a freshly initialised network for `bands` input channels.
     func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork
@@ -57,6 +60,11 @@ public protocol ClusteringMethod {
     func record(in configuration: inout RunConfiguration)
 }
 
+extension ClusteringMethod {
+    /// Linear reflectance, unless a method prefers another scale.
+    public var defaultInputScale: InputScale { .linear }
+}
+
 /// IIC: the network of `IICNetwork` and the loss of `IICLoss` on each head.
 public struct IICMethod: ClusteringMethod {
     public var configuration: IICConfiguration
@@ -69,8 +77,14 @@ public struct IICMethod: ClusteringMethod {
     public var headNames: [String] { configuration.headNames }
     public var augmentation: ViewAugmentation { configuration.augmentation }
 
+    /// The spectral shape (`InputScale.spectralShape`): without brightness,
+    /// the clusters that keep the most information between views follow
+    /// surface types, which differ in spectral shape, instead of illumination.
+    public var defaultInputScale: InputScale { .spectralShape }
+
     public func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork {
-        IICNetwork(bands: bands, width: configuration.width, clusterCounts: configuration.clusterCounts, generator: &generator)
+        IICNetwork(bands: bands, width: configuration.width, clusterCounts: configuration.clusterCounts,
+                   kernelSize: configuration.kernelSize, generator: &generator)
     }
 
     /// Both views through the network, the second view's output turned back

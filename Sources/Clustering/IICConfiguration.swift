@@ -7,16 +7,47 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     public var overclusters: Int = 15
     /// w, the channels of the first convolution (see `IICNetwork`).
     public var width: Int = 16
-    /// T: the largest displacement in pixels between paired outputs.
-    public var displacementRadius: Int = 1
-    /// λ of the main head's loss.
-    public var mainMarginalWeight: Float = 1
+    /// The side of the trunk's convolution kernels: 1 for a per-pixel trunk
+    /// whose only spatial step is its 2x2 pool (see `IICNetwork`), or 3.
+    public var kernelSize: Int = 1
+    /// T: the largest displacement in pixels between paired outputs. At 0
+    /// each pixel is paired only with its counterpart in the other view.
+    public var displacementRadius: Int = 0
+    /// λ of the main head's loss. Above 1 it rewards using every cluster more
+    /// than the mutual information alone does.
+    public var mainMarginalWeight: Float = 1.5
     /// λ of the overclustering head's loss.
     public var overclusteringMarginalWeight: Float = 1
-    /// The recipe for the second view.
-    public var augmentation = ViewAugmentation()
+    /// The recipe for the second view, with a gain drawn per band from
+    /// 1 ± 0.3, so that clusters stable between the views are coarser than
+    /// band-to-band differences of calibration and atmosphere.
+    public var augmentation = IICConfiguration.defaultAugmentation
+
+    /// The trunk kernel sizes `IICNetwork` builds.
+    public static let kernelSizes = [1, 3]
+
+    /// `ViewAugmentation`'s defaults with a per-band gain range of 0.3.
+    public static var defaultAugmentation: ViewAugmentation {
+        var augmentation = ViewAugmentation()
+        augmentation.gainRange = 0.3
+        return augmentation
+    }
 
     public init() {}
+
+    /// Decodes the settings. A key that an older run lacks takes the value
+    /// that run was trained with.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        clusters = try container.decode(Int.self, forKey: .clusters)
+        overclusters = try container.decode(Int.self, forKey: .overclusters)
+        width = try container.decode(Int.self, forKey: .width)
+        kernelSize = try container.decodeIfPresent(Int.self, forKey: .kernelSize) ?? 3
+        displacementRadius = try container.decode(Int.self, forKey: .displacementRadius)
+        mainMarginalWeight = try container.decode(Float.self, forKey: .mainMarginalWeight)
+        overclusteringMarginalWeight = try container.decode(Float.self, forKey: .overclusteringMarginalWeight)
+        augmentation = try container.decode(ViewAugmentation.self, forKey: .augmentation)
+    }
 
     /// K of each head, main first.
     public var clusterCounts: [Int] { overclusters > 0 ? [clusters, overclusters] : [clusters] }

@@ -5,8 +5,11 @@ import TensorEngine
 ///
 /// With w the width, the trunk is (3x3 convolution, batch norm, ReLU) with
 /// w, 2w channels, a 2x2 max pool, then 4w channels and two 4w convolutions
-/// dilated by 2. Each head is a 1x1 convolution, a softmax over its
-/// clusters, and bilinear upsampling back to the input size:
+/// dilated by 2. With a kernel size of 1 every trunk convolution is 1x1 and
+/// undilated, so that the trunk transforms each pixel's spectrum on its own
+/// and only the pool and the upsampling mix neighbours. Each head is a 1x1
+/// convolution, a softmax over its clusters, and bilinear upsampling back to
+/// the input size:
 /// ```
 /// input [N, C, H, W] → trunk [N, 4w, H/2, W/2] → head k [N, K_k, H, W]
 /// ```
@@ -22,14 +25,19 @@ public final class IICNetwork: Module {
     ///   - bands: input channels C.
     ///   - width: w, the channels of the first convolution.
     ///   - clusterCounts: K of each head.
-    public init(bands: Int, width: Int, clusterCounts: [Int], generator: inout SeededGenerator) {
+    ///   - kernelSize: the side of the trunk's convolution kernels, 1 or 3.
+    public init(bands: Int, width: Int, clusterCounts: [Int], kernelSize: Int, generator: inout SeededGenerator) {
         precondition(bands >= 1 && width >= 1 && !clusterCounts.isEmpty && clusterCounts.allSatisfy { $0 >= 2 },
                      "IIC network needs bands, width >= 1 and heads of >= 2 clusters, got \(bands), \(width), \(clusterCounts)")
+        precondition(IICConfiguration.kernelSizes.contains(kernelSize),
+                     "IIC network needs a trunk kernel size of \(IICConfiguration.kernelSizes), got \(kernelSize)")
         var layers: [Module] = []
         var channels = bands
         for (index, (outChannels, dilation)) in Self.trunkLayers(width: width).enumerated() {
-            layers += [Conv2d(inChannels: channels, outChannels: outChannels, kernelSize: 3, padding: dilation,
-                              dilation: dilation, bias: false, generator: &generator),
+            let layerDilation = kernelSize == 1 ? 1 : dilation
+            layers += [Conv2d(inChannels: channels, outChannels: outChannels, kernelSize: kernelSize,
+                              padding: kernelSize == 1 ? 0 : dilation,
+                              dilation: layerDilation, bias: false, generator: &generator),
                        BatchNorm2d(channels: outChannels), ReLU()]
             if index == 1 { layers.append(MaxPool2d(window: 2)) }
             channels = outChannels
@@ -44,10 +52,13 @@ public final class IICNetwork: Module {
         [(width, 1), (2 * width, 1), (4 * width, 1), (4 * width, 2), (4 * width, 2)]
     }
 
-    /// The side of the input square that one output pixel depends on: 3x3 convolutions
-    /// add 2 and 2 pixels at full resolution, the pool 1, and after it each
-    /// convolution adds 2 · dilation pooled pixels (4 · dilation input
-    /// pixels): 1 + 2 + 2 + 1 + 4 + 8 + 8 = 26, plus 2 for the upsampling.
+    /// The side of the input square that one output pixel depends on with
+    /// 3x3 trunk kernels: 3x3 convolutions add 2 and 2 pixels at full
+    /// resolution, the pool 1, and after it each convolution adds
+    /// 2 · dilation pooled pixels (4 · dilation input pixels):
+    /// 1 + 2 + 2 + 1 + 4 + 8 + 8 = 26, plus 2 for the upsampling.
+    /// It bounds the receptive field of a trunk of 1x1 kernels too (2 from
+    /// the pool, plus 2 for the upsampling).
     public static let receptiveField = 28
 
     /// Computes the cluster probabilities of every head, `[N, K_k, H, W]` each.

@@ -40,6 +40,7 @@ extension RunConfiguration {
             try check((2...256).contains(iic.clusters), "iic.clusters", iic.clusters, "2 to 256")
             try check(iic.overclusters == 0 || (2...1024).contains(iic.overclusters), "iic.overclusters", iic.overclusters, "0, or 2 to 1024")
             try check((1...1024).contains(iic.width), "iic.width", iic.width, "1 to 1024")
+            try check(IICConfiguration.kernelSizes.contains(iic.kernelSize), "iic.kernel_size", iic.kernelSize, "1 or 3")
             try check((0...training.crop / 2).contains(iic.displacementRadius), "iic.displacement_radius", iic.displacementRadius,
                       "0 to half the crop, \(training.crop / 2)")
             for (key, weight) in [("iic.main_marginal_weight", iic.mainMarginalWeight),

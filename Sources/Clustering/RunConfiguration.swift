@@ -35,8 +35,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Adam's learning rate.
     public var learningRate: Float = 5e-4
     public var headSchedule: HeadSchedule = .summed
-    /// The scale of the reflectance given to the network, at training and inference.
-    public var inputScale: InputScale = .linear
+    /// The scale of the reflectance given to the network, at training and
+    /// inference, or nil for the method's `defaultInputScale`. The trainer
+    /// stores the scale it used, so a run's `config.json` always names it.
+    public var inputScale: InputScale?
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.
     public var collapsePatience: Int = 50
@@ -62,7 +64,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         checkpointInterval = try container.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? checkpointInterval
         learningRate = try container.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
         headSchedule = try container.decodeIfPresent(HeadSchedule.self, forKey: .headSchedule) ?? headSchedule
-        inputScale = try container.decodeIfPresent(InputScale.self, forKey: .inputScale) ?? inputScale
+        // Runs written before the option existed were trained on linear reflectance.
+        inputScale = try container.decodeIfPresent(InputScale.self, forKey: .inputScale) ?? .linear
         collapsePatience = try container.decodeIfPresent(Int.self, forKey: .collapsePatience) ?? collapsePatience
     }
 }
@@ -87,6 +90,10 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.statistics = statistics
         self.training = training
     }
+
+    /// The scale on which the run's network takes reflectance, or linear for
+    /// a configuration that names none.
+    public var inputScale: InputScale { training.inputScale ?? .linear }
 
     /// The file name inside a run folder.
     public static let fileName = "config.json"

@@ -49,7 +49,7 @@ public final class TrainedClusteringModel: SegmentationModel {
         precondition(reflectance.count == bandCount * height * width && valid.count == height * width,
                      "model needs \(bandCount) x \(height) x \(width) reflectance and \(height) x \(width) flags, got \(reflectance.count) and \(valid.count)")
         var normalised = reflectance
-        configuration.training.inputScale.apply(&normalised, bandCount: bandCount)
+        configuration.inputScale.apply(&normalised, bandCount: bandCount)
         configuration.statistics.normalise(&normalised, valid: valid)
 
         // Pad to even sides with zeros (the band means).

@@ -103,14 +103,16 @@ public final class ClusteringTrainer {
             guard configuration.method == method.name, requested == configuration else {
                 throw ClusteringError.resumeMismatch(run.path, reason: "it was trained with method '\(configuration.method)' and other settings; start a new --output")
             }
-            data = try TrainingData(inputs: options.inputs, bands: configuration.bands, inputScale: configuration.training.inputScale)
+            data = try TrainingData(inputs: options.inputs, bands: configuration.bands, inputScale: configuration.inputScale)
             configuration.training.steps = options.steps
             configuration.training.threads = options.threads
         } else {
-            data = try TrainingData(inputs: options.inputs, bands: options.bands, inputScale: options.inputScale)
+            let inputScale = options.inputScale ?? method.defaultInputScale
+            data = try TrainingData(inputs: options.inputs, bands: options.bands, inputScale: inputScale)
             let statistics = try data.statistics()
             configuration = RunConfiguration(method: method.name, bands: data.bands, statistics: statistics, training: options)
             configuration.training.bands = data.bands
+            configuration.training.inputScale = inputScale
             method.record(in: &configuration)
             try Self.createRunFolder(run, configuration: configuration)
             lock = try OutputLock(folder: run.path, name: ".train.lock")

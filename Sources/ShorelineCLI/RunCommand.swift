@@ -108,7 +108,6 @@ enum RunCommand {
         training.crop = min(training.crop, tiling.tileSize - tiling.tileSize % 2)
         training.seed = UInt64(seed)
         training.threads = threads
-        if method == "infoseg" { training.inputScale = InfoSegConfiguration.defaultInputScale }
         logger.info("2/5 training \(method) on \(counted(tiled.tilesInManifest, "tile")) for \(training.steps) steps into '\(training.output)'")
         let stepBar = console.progressBar(unit: "steps")
         var infoseg = InfoSegConfiguration()

@@ -15,7 +15,7 @@ extension TrainCommand {
     ]
 
     /// Options that only IIC reads, rejected with `--method infoseg`.
-    static let iicOnlyOptions = ["--overclusters", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
+    static let iicOnlyOptions = ["--overclusters", "--kernel-size", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
 
     /// Rejects the options that only InfoSeg reads, for `--method iic`.
     /// - Throws: `UsageError` naming the first such option given.

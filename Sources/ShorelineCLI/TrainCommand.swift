@@ -27,16 +27,19 @@ enum TrainCommand {
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
-            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 1)"),
-            OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss (default 1)"),
+            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (per pixel, mixed with neighbours only by a 2x2 pool) or 3 (default 1)"),
+            OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
+            OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
             OptionSpec("--affine", value: "DEGREES", help: "largest rotation of an extra affine warp of the second view, 0 for none (default 0)"),
             OptionSpec("--jitter-gain", value: "NAME", help: "per-band (each band its own gain) or shared (one gain per crop, keeping band contrasts) (default per-band for iic, shared for infoseg)"),
+            OptionSpec("--jitter-gain-range", value: "R", help: "the second view's gain is drawn from 1 ± R (default 0.3 for iic, 0.1 for infoseg)"),
+            OptionSpec("--jitter-noise", value: "S", help: "standard deviation of the Gaussian noise added to each pixel of the second view, in standard deviations of the band (default 0.05)"),
             OptionSpec("--steps", value: "N", help: "optimiser steps in total (default 300)"),
             OptionSpec("--batch", value: "B", help: "crops per step (default 4)"),
             OptionSpec("--crop", value: "C", help: "crop side in pixels, even (default 96)"),
             OptionSpec("--learning-rate", value: "R", help: "Adam's learning rate (default 0.0005)"),
-            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default linear for iic, spectral-shape for infoseg)"),
+            OptionSpec("--input-scale", value: "NAME", help: "linear, logarithm or spectral-shape (each pixel divided by its norm over the bands): what the network sees of reflectance, before normalisation (default spectral-shape)"),
             OptionSpec("--head-schedule", value: "NAME", help: "summed (every step trains all heads) or alternating (heads take turns by step) (default summed)"),
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
@@ -70,7 +73,6 @@ enum TrainCommand {
         options.threads = try arguments.integer("--threads", default: options.threads, in: 1...256)
         options.checkpointInterval = try arguments.integer("--checkpoint-every", default: options.checkpointInterval, in: 1...10_000_000)
         options.resume = arguments.flag("--resume")
-        if methodName == "infoseg" { options.inputScale = InfoSegConfiguration.defaultInputScale }
         if let name = arguments.string("--input-scale") {
             guard let scale = InputScale(rawValue: name) else {
                 throw UsageError(description: "option '--input-scale' must be one of \(InputScale.names), got '\(name)'; run 'shoreline train --help'")
@@ -93,19 +95,33 @@ enum TrainCommand {
             throw UsageError(description: "option '--overclusters' must be 0 or at least 2, got '1'; run 'shoreline train --help'")
         }
         configuration.width = try arguments.integer("--width", default: configuration.width, in: 1...1024)
+        configuration.kernelSize = try arguments.integer("--kernel-size", default: configuration.kernelSize, in: 1...3)
+        guard IICConfiguration.kernelSizes.contains(configuration.kernelSize) else {
+            throw UsageError(description: "option '--kernel-size' must be 1 or 3, got '\(configuration.kernelSize)'; run 'shoreline train --help'")
+        }
         configuration.displacementRadius = try arguments.integer("--displacement", default: configuration.displacementRadius, in: 0...(options.crop / 2))
-        configuration.mainMarginalWeight = Float(try arguments.decimal("--lambda", default: 1, in: 0...10))
-        configuration.overclusteringMarginalWeight = Float(try arguments.decimal("--overclustering-lambda", default: 1, in: 0...10))
-        configuration.augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        configuration.mainMarginalWeight = Float(try arguments.decimal(
+            "--lambda", default: Double(configuration.mainMarginalWeight), in: 0...10))
+        configuration.overclusteringMarginalWeight = Float(try arguments.decimal(
+            "--overclustering-lambda", default: Double(configuration.overclusteringMarginalWeight), in: 0...10))
+
+        // The second view's recipe, starting from the method's own defaults.
+        var augmentation = methodName == "infoseg" ? InfoSegConfiguration().augmentation : configuration.augmentation
+        augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        augmentation.gainRange = Float(try arguments.decimal(
+            "--jitter-gain-range", default: Double(augmentation.gainRange), in: 0...0.9))
+        augmentation.noiseStandardDeviation = Float(try arguments.decimal(
+            "--jitter-noise", default: Double(augmentation.noiseStandardDeviation), in: 0...10))
         switch arguments.string("--jitter-gain") {
-        case nil, "per-band": configuration.augmentation.sharedGain = false
-        case "shared": configuration.augmentation.sharedGain = true
+        case nil, "per-band": augmentation.sharedGain = false
+        case "shared": augmentation.sharedGain = true
         case let name?:
             throw UsageError(description: "option '--jitter-gain' must be per-band or shared, got '\(name)'; run 'shoreline train --help'")
         }
+        configuration.augmentation = augmentation
 
         // The run.
-        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: configuration.augmentation) : IICMethod(configuration: configuration)
+        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: augmentation) : IICMethod(configuration: configuration)
         let trainer = ClusteringTrainer(method: method, options: options)
         console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")

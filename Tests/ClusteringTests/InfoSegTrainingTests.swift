@@ -110,12 +110,12 @@ import TestSupport
         let method = InfoSegMethod(configuration: configuration)
         let run = scratch.file("run")
         var options = TrainingOptions(inputs: [SharedData.file(SharedData.sen1floods11Scene)!.path], output: run.path)
-        options.inputScale = InfoSegConfiguration.defaultInputScale
         options.steps = 40
         options.crop = 64
         options.checkpointInterval = 40
         options.threads = 1
         _ = try ClusteringTrainer(method: method, options: options).run()
+        #expect(try RunConfiguration.read(run: run).training.inputScale == .spectralShape, "options that name no scale take InfoSeg's")
         let trained = try #require(try ChipScoring.score(try TrainedModelLoader.load(run: run)))
 
         // The same network as initialised, with the run's statistics and input scale.

@@ -1,4 +1,5 @@
 import Foundation
+import GeoRaster
 import Testing
 import TensorEngine
 import TestSupport
@@ -8,18 +9,19 @@ import TestSupport
     let scratch = try! ScratchFolder(prefix: "trainer")
 
     func train(_ method: any ClusteringMethod = IICMethod(configuration: TrainingFixtures.tinyIIC),
-               output: String, steps: Int, resume: Bool = false, seed: UInt64 = 7,
+               output: String, steps: Int, resume: Bool = false, seed: UInt64 = 7, inputScale: InputScale? = nil,
                events: ((TrainingEvent) -> Void)? = nil) throws -> TrainingSummary {
         let scene = scratch.file("scene.tif")
         if !FileManager.default.fileExists(atPath: scene.path) { try TrainingFixtures.scene(scene) }
         var options = TrainingFixtures.options(inputs: [scene], output: scratch.file(output), steps: steps)
         options.resume = resume
         options.seed = seed
+        options.inputScale = inputScale
         return try ClusteringTrainer(method: method, options: options).run(report: events ?? { _ in })
     }
 
     @Test func runFolderContainsConfigurationAndLog() throws {
-        let summary = try train(output: "run", steps: 3)
+        let summary = try train(output: "run", steps: 3, inputScale: .linear)
         let run = scratch.file("run")
         let configuration = try RunConfiguration.read(run: run)
         #expect(configuration.method == "iic")
@@ -176,6 +178,22 @@ import TestSupport
                 == unscaled.clusterProbabilities(reflectance: logarithms, valid: valid, height: 4, width: 4))
     }
 
+    @Test func methodChoosesInputScaleWhenOptionsNameNone() throws {
+        _ = try train(output: "iic", steps: 1)
+        _ = try train(FaultyMethod(), output: "plain", steps: 1)
+        let iic = try RunConfiguration.read(run: scratch.file("iic"))
+        #expect(iic.training.inputScale == .spectralShape)
+        // Spectral shapes are unit vectors, so each band's mean lies in (0, 1).
+        // Reflectance in the fixture stays below 0.26, but B8 is about 0.8
+        // of a dry pixel's spectral shape.
+        for mean in iic.statistics.means {
+            #expect(mean > 0)
+            #expect(mean < 1)
+        }
+        #expect(iic.statistics.means[1] > 0.3)
+        #expect(try RunConfiguration.read(run: scratch.file("plain")).training.inputScale == .linear)
+    }
+
     @Test func configurationWithoutNewerKeysLoads() throws {
         _ = try train(output: "run", steps: 1)
         let url = scratch.file("run").appendingPathComponent(RunConfiguration.fileName)
@@ -184,10 +202,14 @@ import TestSupport
         training["head_schedule"] = nil
         training["input_scale"] = nil
         object["training"] = training
+        var iic = object["iic"] as! [String: Any]
+        iic["kernel_size"] = nil
+        object["iic"] = iic
         try JSONSerialization.data(withJSONObject: object).write(to: url)
         let configuration = try RunConfiguration.read(run: scratch.file("run"))
         #expect(configuration.training.headSchedule == .summed)
         #expect(configuration.training.inputScale == .linear)
+        #expect(configuration.iic?.kernelSize == 3)
         #expect(configuration.training.seed == 7)
     }
 

@@ -44,6 +44,43 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: run))
     }
 
+    @Test func iicDefaultsReachTheConfiguration() throws {
+        // The defaults measured best on the Sen1Floods11 chip and OMBRIA: a
+        // per-pixel trunk on the spectral shape, T = 0, λ = 1.5 and a gain
+        // jitter of ± 0.3 per band.
+        let input = try scene(), run = scratch.file("run").path
+        let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "1",
+                                   "--width", "2", "--crop", "16", "--batch", "1", "--overclusters", "4"])
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+        for expected in ["\"kernel_size\" : 1", "\"displacement_radius\" : 0", "\"main_marginal_weight\" : 1.5",
+                         "\"overclustering_marginal_weight\" : 1", "\"input_scale\" : \"spectral-shape\"",
+                         "\"clusters\" : 3", "\"shared_gain\" : false", "\"gain_range\" : 0.3", "\"steps\" : 1"] {
+            #expect(text.contains(expected), "config.json lacks \(expected)")
+        }
+    }
+
+    @Test func infoSegKeepsItsOwnJitterAndScale() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let result = runShoreline(["train", "--method", "infoseg", "--input", input, "--output", run, "--steps", "1",
+                                   "--width", "2", "--crop", "16", "--batch", "1"])
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+        #expect(text.contains("\"gain_range\" : 0.1"))
+        #expect(text.contains("\"input_scale\" : \"linear\""))
+    }
+
+    @Test func trunkAndJitterOptionsReachTheConfiguration() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "1",
+                                   "--kernel-size", "1", "--jitter-gain-range", "0.25", "--jitter-noise", "0.5"] + tiny)
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+        #expect(text.contains("\"kernel_size\" : 1"))
+        #expect(text.contains("\"gain_range\" : 0.25"))
+        #expect(text.contains("\"noise_standard_deviation\" : 0.5"))
+    }
+
     @Test func existingOutputWithoutResumeIsRejected() throws {
         let input = try scene(), run = scratch.file("run").path
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
@@ -68,6 +105,8 @@ import TestSupport
         (["--method", "iic", "--input-scale", "sqrt"], "error: option '--input-scale' must be one of linear, logarithm, spectral-shape, got 'sqrt'; run 'shoreline train --help'"),
         (["--method", "iic", "--jitter-gain", "none"], "error: option '--jitter-gain' must be per-band or shared, got 'none'; run 'shoreline train --help'"),
         (["--method", "iic", "--head-schedule", "random"], "error: option '--head-schedule' must be summed or alternating, got 'random'; run 'shoreline train --help'"),
+        (["--method", "iic", "--kernel-size", "2"], "error: option '--kernel-size' must be 1 or 3, got '2'; run 'shoreline train --help'"),
+        (["--method", "iic", "--jitter-noise", "-0.1"], "error: option '--jitter-noise' needs a number from 0.0 to 10.0, got '-0.1'; run 'shoreline train --help'"),
         (["--method", "iic", "--steps", "0"], "error: option '--steps' needs a whole number from 1 to 10000000, got '0'; run 'shoreline train --help'"),
     ])
     func badOptionIsAUsageError(arguments: [String], message: String) throws {

@@ -1,3 +1,4 @@
+import GeoRaster
 import TensorEngine
 
 /// InfoSeg as a `ClusteringMethod`: the network of `InfoSegNetwork` and the
@@ -23,6 +24,7 @@ public struct InfoSegMethod: ClusteringMethod {
     public var name: String { "infoseg" }
     public var headNames: [String] { configuration.headNames }
     public var augmentation: ViewAugmentation { configuration.augmentation }
+    public var defaultInputScale: InputScale { InfoSegConfiguration.defaultInputScale }
 
     public var objectiveFunction: InfoSegObjective {
         InfoSegObjective(temperature: configuration.temperature, marginalWeight: configuration.marginalWeight,

@@ -1,0 +1,58 @@
+import Testing
+import TensorEngine
+@testable import Clustering
+
+/// Returns the pixels of the main head's output that change when the 2 x 2
+/// block of input pixels from (row, column) changes, in a 4-band 24 x 24
+/// input. Changing a whole pool block, not one pixel, makes the pooled value change.
+private func changedOutputPixels(kernelSize: Int, row: Int, column: Int) -> Set<Int> {
+    let (bands, side) = (4, 24)
+    var generator = SeededGenerator(seed: 3)
+    let network = IICNetwork(bands: bands, width: 4, clusterCounts: [3], kernelSize: kernelSize, generator: &generator)
+    network.setTraining(false)
+    var values = (0..<(bands * side * side)).map { Float(($0 * 37) % 101) / 50 - 1 }
+    let before = withNoGradient { network(Tensor(shape: [1, bands, side, side], values: values)) }.values
+    for band in 0..<bands {
+        for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            values[(band * side + row + dy) * side + column + dx] += band % 2 == 0 ? 3 : -3
+        }
+    }
+    let after = withNoGradient { network(Tensor(shape: [1, bands, side, side], values: values)) }.values
+
+    var changed: Set<Int> = []
+    for cluster in 0..<3 {
+        for pixel in 0..<(side * side) where abs(before[cluster * side * side + pixel] - after[cluster * side * side + pixel]) > 1e-6 {
+            changed.insert(pixel)
+        }
+    }
+    return changed
+}
+
+@Test func pixelTrunkSeesOnlyNearbyPixels() {
+    // The 1x1 trunk mixes pixels only in the 2 x 2 pool and the bilinear
+    // upsampling: a change in the block from (12, 12) moves pooled pixel
+    // (6, 6), which output rows and columns 11 to 14 interpolate from.
+    let changed = changedOutputPixels(kernelSize: 1, row: 12, column: 12)
+    #expect(changed.contains(12 * 24 + 12))
+    for pixel in changed {
+        #expect((11...14).contains(pixel / 24), "row \(pixel / 24) changed")
+        #expect((11...14).contains(pixel % 24), "column \(pixel % 24) changed")
+    }
+}
+
+@Test func spatialTrunkSeesDistantPixels() {
+    // The 3x3 trunk's receptive field of 28 pixels reaches 10 pixels away.
+    let changed = changedOutputPixels(kernelSize: 3, row: 12, column: 12)
+    #expect(changed.contains(12 * 24 + 2))
+    #expect(changed.contains(2 * 24 + 12))
+}
+
+@Test(arguments: [1, 3])
+func trunkKernelSetsWeightShapes(kernelSize: Int) {
+    var generator = SeededGenerator(seed: 1)
+    let network = IICNetwork(bands: 6, width: 4, clusterCounts: [3, 5], kernelSize: kernelSize, generator: &generator)
+    let shapes = Dictionary(uniqueKeysWithValues: network.stateDictionary.map { ($0.name, $0.tensor.shape) })
+    #expect(shapes["trunk.0.weight"] == [4, 6, kernelSize, kernelSize])
+    #expect(shapes["heads.0.weight"] == [3, 16, 1, 1])
+    #expect(shapes["heads.1.weight"] == [5, 16, 1, 1])
+}
