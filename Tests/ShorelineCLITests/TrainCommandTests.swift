@@ -67,7 +67,8 @@ import TestSupport
         #expect(result.exitCode == 0, "\(result.diagnostics)")
         let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
         #expect(text.contains("\"gain_range\" : 0.1"))
-        #expect(text.contains("\"input_scale\" : \"linear\""))
+        #expect(text.contains("\"shared_gain\" : true"))
+        #expect(text.contains("\"input_scale\" : \"spectral-shape\""))
     }
 
     @Test func trunkAndJitterOptionsReachTheConfiguration() throws {

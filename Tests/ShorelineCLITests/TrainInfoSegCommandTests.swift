@@ -98,7 +98,7 @@ import TestSupport
     @Test func helpListsTheInfoSegOptions() {
         let result = runShoreline(["train", "--help"])
         #expect(result.exitCode == 0)
-        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view", "--positives", "--negatives", "spectral-shape for infoseg"] {
+        for option in ["iic or infoseg", "--feature-channels", "--segmentation-scale", "--temperature", "--marginal-weight", "--same-view", "--positives", "--negatives", "shared for infoseg"] {
             #expect(result.output.contains { $0.contains(option) }, "help lacks '\(option)'")
         }
     }
