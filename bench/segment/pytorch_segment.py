@@ -32,14 +32,19 @@ RECEPTIVE_FIELD = 28
 
 
 class IICNetwork(torch.nn.Module):
-    """The trunk W-2W-pool-4W-4W(dilated 2)-4W(dilated 2) and 1x1 heads."""
+    """The trunk W-2W-pool-4W-4W(dilated 2)-4W(dilated 2) and 1x1 heads;
+    with kernel_size 1 every trunk convolution is 1x1 and undilated."""
 
-    def __init__(self, bands, width, cluster_counts):
+    def __init__(self, bands, width, cluster_counts, kernel_size=3):
         super().__init__()
         layers, channels = [], bands
         for index, (out_channels, dilation) in enumerate(
                 [(width, 1), (2 * width, 1), (4 * width, 1), (4 * width, 2), (4 * width, 2)]):
-            layers += [torch.nn.Conv2d(channels, out_channels, 3, padding=dilation, dilation=dilation, bias=False),
+            if kernel_size == 1:
+                dilation = 1
+            padding = dilation if kernel_size == 3 else 0
+            layers += [torch.nn.Conv2d(channels, out_channels, kernel_size, padding=padding, dilation=dilation,
+                                       bias=False),
                        torch.nn.BatchNorm2d(out_channels), torch.nn.ReLU()]
             if index == 1:
                 layers.append(torch.nn.MaxPool2d(2))
@@ -69,7 +74,8 @@ def load_network(run):
         config = json.load(file)
     iic = config["iic"]
     counts = [iic["clusters"]] + ([iic["overclusters"]] if iic.get("overclusters", 0) > 0 else [])
-    network = IICNetwork(len(config["bands"]), iic["width"], counts)
+    # Runs written before the kernel size was configurable have 3x3 trunks.
+    network = IICNetwork(len(config["bands"]), iic["width"], counts, iic.get("kernel_size", 3))
     state = load_file(os.path.join(run, "checkpoints", "final.safetensors"))
     weights = {name: (value.long() if name.endswith("num_batches_tracked") else value)
                for name, value in state.items() if not name.startswith("optimizer.")}
