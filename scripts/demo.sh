@@ -11,7 +11,7 @@ data=${1:?usage: scripts/demo.sh DATA OUT [sen1floods11|ombria|all]}
 out=${2:?usage: scripts/demo.sh DATA OUT [sen1floods11|ombria|all]}
 which=${3:-sen1floods11}
 shoreline=${SHORELINE:-.build/release/shoreline}
-threads=${THREADS:-2}
+threads=${THREADS:-1}
 method=${METHOD:-iic}
 
 if [ ! -d "$data" ]; then
