@@ -103,7 +103,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public static func read(run: URL) throws -> RunConfiguration {
         let url = run.appendingPathComponent(fileName)
         guard let data = try? Data(contentsOf: url) else {
-            throw ClusteringError.invalidRun(run.path, reason: "it has no readable \(fileName)")
+            throw ClusteringError.invalidRun(run.path, reason: "it has no readable \(fileName); give the folder that 'shoreline train --output' wrote")
         }
         let configuration: RunConfiguration
         do {

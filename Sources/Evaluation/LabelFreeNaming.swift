@@ -113,6 +113,7 @@ public struct LabelFreeNaming: Equatable, Sendable {
             if brightness >= cloudMinimumBrightness {
                 return .cloud
             }
+            // TODO: a cluster of water mixed with its land margins can average just above 0 and be named water; a threshold from the scene's index histogram may fit better.
             return index > waterMinimumIndex ? .water : .land
         }
         return ClusterMapping(method: .labelFree, classes: classes)

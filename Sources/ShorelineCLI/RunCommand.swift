@@ -237,6 +237,8 @@ enum RunCommand {
             notes: ["\(counted(pairing.pairs.count, "scene")), \(labelled.count) with labels"
                         + (codes.map { " (codes \($0.name))" } ?? ""),
                     "\(counted(tiled.tilesInManifest, "training tile")) of \(tiling.tileSize) px",
+                    "pictures of the first \(shown.count) of \(counted(pairing.pairs.count, "scene")); "
+                        + "every scene's pictures are in `predictions/`",
                     String(format: "total time %.0f s", Date().timeIntervalSince(started))])
         let reportPath = folder.appendingPathComponent("report.md")
         try Data(report.renderMarkdown().utf8).write(to: URL(fileURLWithPath: reportPath), options: .atomic)

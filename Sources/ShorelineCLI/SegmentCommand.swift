@@ -88,7 +88,6 @@ enum SegmentCommand {
                               outcome: "the masks of scenes finished before it are kept and partial files removed")
         }
 
-        var lines: [String] = []
         for scene in scenes {
             try stopIfRequested()
             let dataset = try scene.open(bandNames: declaredBands)
@@ -113,9 +112,10 @@ enum SegmentCommand {
             let seconds = Date().timeIntervalSince(started)
             let names = written.statistics.mapping.classes.map { $0?.description ?? "empty" }
             let megapixels = Double(dataset.width * dataset.height) / 1e6
-            lines.append("\(scene.name)  clusters \(names.joined(separator: ","))  water \(written.water)  "
-                         + String(format: "%.2f Mpx/s", megapixels / max(seconds, 1e-9)))
+            // Each scene's line is printed as soon as it is done, so that an
+            // interrupted run still reports the scenes it kept.
+            console.print("\(scene.name)  clusters \(names.joined(separator: ","))  water \(written.water)  "
+                          + String(format: "%.2f Mpx/s", megapixels / max(seconds, 1e-9)))
         }
-        lines.forEach(console.print)
     }
 }

@@ -215,7 +215,7 @@ import TestSupport
 
     @Test func loadingAMissingRunNamesIt() {
         let run = scratch.file("absent")
-        #expect(throws: ClusteringError.invalidRun(run.path, reason: "it has no readable config.json")) {
+        #expect(throws: ClusteringError.invalidRun(run.path, reason: "it has no readable config.json; give the folder that 'shoreline train --output' wrote")) {
             try TrainedModelLoader.load(run: run)
         }
     }

@@ -61,7 +61,7 @@ struct DamagedRun: CustomStringConvertible, Sendable {
         }, error: "error: run '{run}' cannot be loaded: config.json is malformed: it is not valid JSON"),
         DamagedRun(description: "config missing", damage: { run in
             try FileManager.default.removeItem(at: run.appendingPathComponent("config.json"))
-        }, error: "error: run '{run}' cannot be loaded: it has no readable config.json"),
+        }, error: "error: run '{run}' cannot be loaded: it has no readable config.json; give the folder that 'shoreline train --output' wrote"),
         editConfiguration("config without its method", "\"method\" : \"iic\",", "",
                           error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'method' is missing"),
         editConfiguration("config with a string for a number", "\"width\" : 4", "\"width\" : \"4\"",
@@ -84,7 +84,7 @@ struct DamagedRun: CustomStringConvertible, Sendable {
             let url = run.appendingPathComponent("checkpoints/final.safetensors")
             let bytes = try Data(contentsOf: url)
             try bytes.prefix(bytes.count - 100).write(to: url)
-        }, error: "error: checkpoint '{run}/checkpoints/final.safetensors': tensor '*' ends at byte *, past the end of the *-byte file; the file is truncated, so save the checkpoint again"),
+        }, error: "error: checkpoint '{run}/checkpoints/final.safetensors': tensor '*' ends at byte *, past the end of the *-byte file; the file is truncated, so load an earlier checkpoint or write this one again"),
     ]
 }
 

@@ -22,13 +22,13 @@ struct DamagedCheckpoint: CustomStringConvertible, Sendable {
 
     static let cases: [DamagedCheckpoint] = [
         DamagedCheckpoint(description: "zero bytes", damage: { _ in Data() },
-                          message: "file is 0 bytes, shorter than the 8-byte header length at byte 0; the file is truncated, so save the checkpoint again"),
+                          message: "file is 0 bytes, shorter than the 8-byte header length at byte 0; the file is truncated, so load an earlier checkpoint or write this one again"),
         DamagedCheckpoint(description: "cut inside the header length", damage: { $0.prefix(5) },
-                          message: "file is 5 bytes, shorter than the 8-byte header length at byte 0; the file is truncated, so save the checkpoint again"),
+                          message: "file is 5 bytes, shorter than the 8-byte header length at byte 0; the file is truncated, so load an earlier checkpoint or write this one again"),
         DamagedCheckpoint(description: "cut inside the header", damage: { $0.prefix(100) },
-                          message: "header length 168 at byte 0 runs past the end of the 100-byte file; the file is truncated or not safetensors, so save the checkpoint again"),
+                          message: "header length 168 at byte 0 runs past the end of the 100-byte file; the file is truncated or not safetensors, so load an earlier checkpoint or write this one again"),
         DamagedCheckpoint(description: "cut inside the data", damage: { $0.dropLast(1) },
-                          message: "tensor 'trunk.weight' ends at byte 220, past the end of the 219-byte file; the file is truncated, so save the checkpoint again"),
+                          message: "tensor 'trunk.weight' ends at byte 220, past the end of the 219-byte file; the file is truncated, so load an earlier checkpoint or write this one again"),
         DamagedCheckpoint(description: "flipped data byte", damage: { bytes in
             var flipped = bytes
             flipped[bytes.count - 3] ^= 0x40
@@ -45,7 +45,7 @@ struct DamagedCheckpoint: CustomStringConvertible, Sendable {
             return flipped
         }, message: "header length 140737488355496 at byte 0 is above the 100000000-byte limit of safetensors; the file is not safetensors or is corrupt"),
         DamagedCheckpoint(description: "bytes appended", damage: { $0 + Data([1, 2, 3]) },
-                          message: "3 unused bytes from byte 220 follow the last tensor; the file is corrupt, so save the checkpoint again"),
+                          message: "3 unused bytes from byte 220 follow the last tensor; the file is corrupt, so load an earlier checkpoint or write this one again"),
         DamagedCheckpoint(description: "text file", damage: { _ in Data("step,loss\n1,0.5\n".utf8) },
                           message: "header length 8317985974896653427 at byte 0 is above the 100000000-byte limit of safetensors; the file is not safetensors or is corrupt"),
         DamagedCheckpoint(description: "header JSON is a list", damage: { bytes in

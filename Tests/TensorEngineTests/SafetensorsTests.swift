@@ -216,7 +216,7 @@ private func errorMessage(_ body: () throws -> Void) -> String {
     let truncated = bytes.prefix(bytes.count - 10)
     #expect(errorMessage { _ = try SafetensorsFile(data: truncated) } == """
         tensor 'trunk.1.weight' ends at byte \(bytes.count), past the end of the \(bytes.count - 10)-byte file; \
-        the file is truncated, so save the checkpoint again
+        the file is truncated, so load an earlier checkpoint or write this one again
         """)
 }
 
@@ -224,7 +224,7 @@ private func errorMessage(_ body: () throws -> Void) -> String {
 func safetensorsShorterThanHeaderLength(size: Int) {
     #expect(errorMessage { _ = try SafetensorsFile(data: Data(repeating: 0, count: size)) } == """
         file is \(size) bytes, shorter than the 8-byte header length at byte 0; \
-        the file is truncated, so save the checkpoint again
+        the file is truncated, so load an earlier checkpoint or write this one again
         """)
 }
 
@@ -253,7 +253,7 @@ func safetensorsShorterThanHeaderLength(size: Int) {
     bytes.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(5000).littleEndian) { Data($0) })
     #expect(errorMessage { _ = try SafetensorsFile(data: bytes) } == """
         header length 5000 at byte 0 runs past the end of the \(bytes.count)-byte file; \
-        the file is truncated or not safetensors, so save the checkpoint again
+        the file is truncated or not safetensors, so load an earlier checkpoint or write this one again
         """)
 }
 
@@ -281,19 +281,19 @@ private let corruptHeaderCases: [CorruptHeaderCase] = [
         testDescription: "overlapping offsets",
         header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
         data: eightBytes,
-        message: "tensor 'b' starts at byte 124, inside tensor 'a' which ends at byte 128; the header is corrupt, so save the checkpoint again"
+        message: "tensor 'b' starts at byte 124, inside tensor 'a' which ends at byte 128; the header is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "gap between tensors",
         header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' starts at byte 68 but the data before it ends at byte 64; the header is corrupt, so save the checkpoint again"
+        message: "tensor 'a' starts at byte 68 but the data before it ends at byte 64; the header is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "trailing bytes",
         header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
         data: eightBytes,
-        message: "4 unused bytes from byte 68 follow the last tensor; the file is corrupt, so save the checkpoint again"
+        message: "4 unused bytes from byte 68 follow the last tensor; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "unknown dtype",
@@ -305,13 +305,13 @@ private let corruptHeaderCases: [CorruptHeaderCase] = [
         testDescription: "shape and offsets disagree",
         header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' of shape [3] and dtype F32 needs 12 bytes but its data_offsets span 8; the header is corrupt, so save the checkpoint again"
+        message: "tensor 'a' of shape [3] and dtype F32 needs 12 bytes but its data_offsets span 8; the header is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "offsets past the end",
         header: #"{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}"#,
         data: eightBytes,
-        message: "tensor 'a' ends at byte 80, past the end of the 72-byte file; the file is truncated, so save the checkpoint again"
+        message: "tensor 'a' ends at byte 80, past the end of the 72-byte file; the file is truncated, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "invalid JSON",
@@ -335,43 +335,43 @@ private let corruptHeaderCases: [CorruptHeaderCase] = [
         testDescription: "negative dimension",
         header: #"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: shape is missing or not a list of non-negative integers; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: shape is missing or not a list of non-negative integers; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "fractional dimension",
         header: #"{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: shape is missing or not a list of non-negative integers; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: shape is missing or not a list of non-negative integers; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "boolean offset",
         header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[false,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: data_offsets is not two non-negative integers [begin, end] with begin <= end; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: data_offsets is not two non-negative integers [begin, end] with begin <= end; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "reversed offsets",
         header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: data_offsets is not two non-negative integers [begin, end] with begin <= end; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: data_offsets is not two non-negative integers [begin, end] with begin <= end; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "missing dtype",
         header: #"{"a":{"shape":[2],"data_offsets":[0,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: dtype is missing or not a string; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: dtype is missing or not a string; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "entry not an object",
         header: #"{"a":[1]}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: it is not a JSON object; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: it is not a JSON object; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
     CorruptHeaderCase(
         testDescription: "element count overflows",
         header: #"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#,
         data: eightBytes,
-        message: "tensor 'a' has an invalid header entry: shape [4294967296, 4294967296] has too many elements; the file is corrupt, so save the checkpoint again"
+        message: "tensor 'a' has an invalid header entry: shape [4294967296, 4294967296] has too many elements; the file is corrupt, so load an earlier checkpoint or write this one again"
     ),
 ]
 
@@ -403,7 +403,7 @@ func safetensorsCorruptHeader(corrupt: CorruptHeaderCase) {
     try Data([1, 2, 3]).write(to: short)
     #expect(errorMessage { _ = try SafetensorsFile(contentsOf: short) } == """
         checkpoint '\(short.path)': file is 3 bytes, shorter than the 8-byte header length at byte 0; \
-        the file is truncated, so save the checkpoint again
+        the file is truncated, so load an earlier checkpoint or write this one again
         """)
 
     let unwritable = scratch.file("no-such-folder/model.safetensors")

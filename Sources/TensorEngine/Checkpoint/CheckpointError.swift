@@ -63,34 +63,34 @@ public indirect enum CheckpointError: Error, Equatable, CustomStringConvertible 
             return "checkpoint '\(path)': \(error)"
         case .missingHeaderLength(let fileSize):
             return "file is \(fileSize) bytes, shorter than the 8-byte header length at byte 0; "
-                + "the file is truncated, so save the checkpoint again"
+                + "the file is truncated, so load an earlier checkpoint or write this one again"
         case .headerLengthPastEnd(let headerLength, let fileSize):
             return "header length \(headerLength) at byte 0 runs past the end of the \(fileSize)-byte file; "
-                + "the file is truncated or not safetensors, so save the checkpoint again"
+                + "the file is truncated or not safetensors, so load an earlier checkpoint or write this one again"
         case .headerTooLarge(let headerLength):
             return "header length \(headerLength) at byte 0 is above the 100000000-byte limit of safetensors; "
                 + "the file is not safetensors or is corrupt"
         case .invalidHeader(let reason):
             return "invalid header at byte 8: \(reason); the file is not safetensors or is corrupt"
         case .invalidTensorEntry(let tensor, let reason):
-            return "tensor '\(tensor)' has an invalid header entry: \(reason); the file is corrupt, so save the checkpoint again"
+            return "tensor '\(tensor)' has an invalid header entry: \(reason); the file is corrupt, so load an earlier checkpoint or write this one again"
         case .unsupportedDType(let tensor, let dtype):
             return "tensor '\(tensor)' has unsupported dtype '\(dtype)'; "
                 + "convert it to F32 (also read: F64, F16, BF16, I64, I32) before saving"
         case .byteCountMismatch(let tensor, let shape, let dtype, let expected, let actual):
             return "tensor '\(tensor)' of shape \(shape) and dtype \(dtype) needs \(expected) bytes "
-                + "but its data_offsets span \(actual); the header is corrupt, so save the checkpoint again"
+                + "but its data_offsets span \(actual); the header is corrupt, so load an earlier checkpoint or write this one again"
         case .tensorPastEnd(let tensor, let end, let fileSize):
             return "tensor '\(tensor)' ends at byte \(end), past the end of the \(fileSize)-byte file; "
-                + "the file is truncated, so save the checkpoint again"
+                + "the file is truncated, so load an earlier checkpoint or write this one again"
         case .overlappingTensors(let tensor, let start, let previous, let previousEnd):
             return "tensor '\(tensor)' starts at byte \(start), inside tensor '\(previous)' which ends at byte \(previousEnd); "
-                + "the header is corrupt, so save the checkpoint again"
+                + "the header is corrupt, so load an earlier checkpoint or write this one again"
         case .gapBeforeTensor(let tensor, let start, let previousEnd):
             return "tensor '\(tensor)' starts at byte \(start) but the data before it ends at byte \(previousEnd); "
-                + "the header is corrupt, so save the checkpoint again"
+                + "the header is corrupt, so load an earlier checkpoint or write this one again"
         case .trailingBytes(let start, let count):
-            return "\(count) unused bytes from byte \(start) follow the last tensor; the file is corrupt, so save the checkpoint again"
+            return "\(count) unused bytes from byte \(start) follow the last tensor; the file is corrupt, so load an earlier checkpoint or write this one again"
         case .checksumMismatch(let dataStart, let recorded, let computed):
             return "the data from byte \(dataStart) has CRC-32 \(computed) but the header records \(recorded); "
                 + "the file is corrupt, so restore it from a copy or save it again"
