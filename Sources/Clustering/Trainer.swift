@@ -45,9 +45,14 @@ public struct TrainingSummary {
     public var steps: Int
     /// Wall-clock seconds of this invocation's steps.
     public var seconds: Double
+    /// `final.safetensors`, or the last step checkpoint of a stopped run.
     public var finalCheckpoint: URL
     public var log: URL
     public var warnings: [String]
+    /// The step after which a requested stop ended the run, or nil when it
+    /// ran all its steps. A stopped run has no `final.safetensors` yet, and
+    /// `--resume` continues it from that step.
+    public var stoppedAfterStep: Int? = nil
 }
 
 /// Trains a `ClusteringMethod` on random crops: each step draws `batch`
@@ -75,11 +80,16 @@ public final class ClusteringTrainer {
     }
 
     /// Runs the training.
-    /// - Parameter report: called after each step, checkpoint and warning.
+    /// - Parameters:
+    ///   - stopRequested: checked after each step; when it returns true the
+    ///     run writes a checkpoint of that step and returns early, with
+    ///     `stoppedAfterStep` set (for SIGINT and SIGTERM).
+    ///   - report: called after each step, checkpoint and warning.
     /// - Throws: `ClusteringError` for bad inputs, an existing output without
     ///   resume, or a non-finite loss, which keeps the last good checkpoint.
     ///   `GeoRasterError` and `CheckpointError` for unreadable files.
-    public func run(report: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
+    public func run(stopRequested: () -> Bool = { false },
+                    report: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
         let run = URL(fileURLWithPath: options.output)
         EngineThreads.set(options.threads)
 
@@ -173,7 +183,8 @@ public final class ClusteringTrainer {
                 report(.warning(warning))
             }
 
-            if step % training.checkpointInterval == 0 || step == training.steps {
+            let stopping = step < training.steps && stopRequested()
+            if step % training.checkpointInterval == 0 || step == training.steps || stopping {
                 for (name, tensor) in parameters where !tensor.values.allSatisfy(\.isFinite) {
                     throw ClusteringError.nonFiniteLoss(step: step, head: "parameter \(name)", lastCheckpoint: lastCheckpoint?.path)
                 }
@@ -181,6 +192,11 @@ public final class ClusteringTrainer {
                 try TrainingCheckpoint.save(url, network: network, optimizer: adam, parameterNames: parameters.map(\.name), step: step)
                 lastCheckpoint = url
                 report(.checkpoint(url, step: step))
+            }
+            if stopping, let last = lastCheckpoint {
+                return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
+                                       seconds: Date().timeIntervalSince(start), finalCheckpoint: last, log: logURL,
+                                       warnings: warnings, stoppedAfterStep: step)
             }
         }
 

@@ -125,9 +125,13 @@ enum TrainCommand {
         let trainer = ClusteringTrainer(method: method, options: options)
         console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")
+        // SIGINT or SIGTERM stops after the current step, which is then saved.
+        let stop = StopRequest()
+        let interruption = Interruption(onFirstSignal: { stop.request() })
+        defer { interruption.stopListening() }
         let summary: TrainingSummary
         do {
-            summary = try trainer.run { event in
+            summary = try trainer.run(stopRequested: { stop.isRequested }) { event in
                 switch event {
                 case .step(let record, let total): bar.update(completed: record.step, total: total)
                 case .checkpoint(let url, let step): console.logger.debug("step \(step): wrote '\(url.path)'")
@@ -140,6 +144,10 @@ enum TrainCommand {
             throw error
         }
 
+        if let step = summary.stoppedAfterStep {
+            throw Interrupted(signal: interruption.signal ?? SIGINT,
+                              outcome: "step \(step) is saved in '\(summary.finalCheckpoint.path)', so add --resume to the same command to continue")
+        }
         if let last = summary.lastStep {
             let heads = last.heads.map { head in
                 "\(head.name) loss \(format(head.loss))" + (head.mutualInformation.map { ", mutual information \(format($0))" } ?? "")

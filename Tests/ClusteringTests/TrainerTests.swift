@@ -61,6 +61,27 @@ import TestSupport
                 == TrainingFixtures.tensors(RunFolder.final(scratch.file("whole"))))
     }
 
+    @Test func stoppedRunSavesItsStepAndResumesExactly() throws {
+        _ = try train(output: "whole", steps: 5)
+        // The checkpoint interval is 2, so a stop after step 3 must save step 3 itself.
+        let scene = scratch.file("scene.tif")
+        var options = TrainingFixtures.options(inputs: [scene], output: scratch.file("stopped"), steps: 5)
+        options.seed = 7
+        var checks = 0
+        let stopped = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options)
+            .run(stopRequested: { checks += 1; return checks == 3 })
+        #expect(stopped.stoppedAfterStep == 3)
+        #expect(stopped.finalCheckpoint == RunFolder.checkpoint(scratch.file("stopped"), step: 3))
+        #expect(!FileManager.default.fileExists(atPath: RunFolder.final(scratch.file("stopped")).path))
+
+        let resumed = try train(output: "stopped", steps: 5, resume: true)
+        #expect(resumed.startStep == 3)
+        #expect(resumed.stoppedAfterStep == nil)
+        #expect(try TrainingFixtures.losses(scratch.file("stopped")) == TrainingFixtures.losses(scratch.file("whole")))
+        #expect(try TrainingFixtures.tensors(RunFolder.final(scratch.file("stopped")))
+                == TrainingFixtures.tensors(RunFolder.final(scratch.file("whole"))))
+    }
+
     @Test func resumeDropsLogLinesAfterTheCheckpoint() throws {
         // Steps 1-3 logged, checkpoint at 2: the resumed run rewrites step 3.
         _ = try train(output: "run", steps: 3)
