@@ -221,7 +221,7 @@ public final class TilingJob: @unchecked Sendable {
                 try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
         } catch {
-            throw TilingError.unwritableOutput(outputFolder, reason: fileInPath(outputFolder).map { "'\($0)' is a file, not a folder" }
+            throw TilingError.unwritableOutput(outputFolder, reason: OutputPath.fileInPath(outputFolder).map { "'\($0)' is a file, not a folder" }
                 ?? (error as NSError).localizedFailureReason ?? "cannot create it")
         }
         let probe = (partsFolder as NSString).appendingPathComponent(".write-check-\(UUID().uuidString.prefix(8))")
@@ -289,18 +289,6 @@ public final class TilingJob: @unchecked Sendable {
         }
     }
 
-    /// Returns the first part of `path` that exists as something other than
-    /// a folder, or nil.
-    private func fileInPath(_ path: String) -> String? {
-        var isFolder: ObjCBool = false
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            guard FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) else { return nil }
-            if !isFolder.boolValue { return path.hasPrefix("/") ? prefix : String(prefix.dropFirst(2)) }
-        }
-        return nil
-    }
 
     func partPath(_ scene: String) -> String {
         (partsFolder as NSString).appendingPathComponent(scene + ".csv")

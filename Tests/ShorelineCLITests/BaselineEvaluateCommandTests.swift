@@ -103,6 +103,14 @@ import TestSupport
         #expect(result.errors == [message])
     }
 
+    @Test func outputUnderAFileNamesTheFile() throws {
+        let scene = try writeScene(scratch.file("scene.tif"), width: 4, height: 4, bandNames: ["B3", "B8"]) { _, _, _ in 100 }
+        let output = scene.appendingPathComponent("masks").path
+        let result = runShoreline(["baseline", "--index", "ndwi", "--output", output, scene.path])
+        #expect(result.exitCode == 1)
+        #expect(result.errors == ["error: output folder '\(output)' is not writable ('\(scene.path)' is a file, not a folder); choose another --output or fix its permissions"])
+    }
+
     @Test func predictionsFolderWithoutPredictions() throws {
         let empty = scratch.file("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
