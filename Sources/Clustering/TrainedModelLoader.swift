@@ -107,25 +107,28 @@ public enum TrainedModelLoader {
             checkpoint = newest.url
         }
 
+        // Builds the method's network with the run's band count and fills it from the checkpoint.
+        func model(_ method: any ClusteringMethod, clusterCounts: [Int], receptiveField: Int) throws -> TrainedClusteringModel {
+            var generator = SeededGenerator(seed: 0)
+            let network = method.makeNetwork(bands: configuration.bands.count, generator: &generator)
+            try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
+            return TrainedClusteringModel(configuration: configuration, network: network, headNames: method.headNames,
+                                          clusterCounts: clusterCounts, receptiveField: receptiveField)
+        }
+
         switch configuration.method {
         case "iic":
             guard let settings = configuration.iic else {
                 throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'iic' settings")
             }
-            var generator = SeededGenerator(seed: 0)
-            let network = IICMethod(configuration: settings).makeNetwork(bands: configuration.bands.count, generator: &generator)
-            try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
-            return TrainedClusteringModel(configuration: configuration, network: network, headNames: settings.headNames,
-                                          clusterCounts: settings.clusterCounts, receptiveField: IICNetwork.receptiveField)
+            return try model(IICMethod(configuration: settings), clusterCounts: settings.clusterCounts,
+                             receptiveField: IICNetwork.receptiveField)
         case "infoseg":
             guard let settings = configuration.infoseg else {
                 throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'infoseg' settings")
             }
-            var generator = SeededGenerator(seed: 0)
-            let network = InfoSegMethod(configuration: settings).makeNetwork(bands: configuration.bands.count, generator: &generator)
-            try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
-            return TrainedClusteringModel(configuration: configuration, network: network, headNames: settings.headNames,
-                                          clusterCounts: settings.clusterCounts, receptiveField: InfoSegNetwork.receptiveField)
+            return try model(InfoSegMethod(configuration: settings), clusterCounts: settings.clusterCounts,
+                             receptiveField: InfoSegNetwork.receptiveField)
         default:
             throw ClusteringError.unknownMethod(configuration.method, run: run.path)
         }

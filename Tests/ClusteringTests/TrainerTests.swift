@@ -10,14 +10,15 @@ import TestSupport
 
     func train(_ method: any ClusteringMethod = IICMethod(configuration: TrainingFixtures.tinyIIC),
                output: String, steps: Int, resume: Bool = false, seed: UInt64 = 7, inputScale: InputScale? = nil,
-               events: ((TrainingEvent) -> Void)? = nil) throws -> TrainingSummary {
+               stopRequested: () -> Bool = { false }, events: ((TrainingEvent) -> Void)? = nil) throws -> TrainingSummary {
         let scene = scratch.file("scene.tif")
         if !FileManager.default.fileExists(atPath: scene.path) { try TrainingFixtures.scene(scene) }
         var options = TrainingFixtures.options(inputs: [scene], output: scratch.file(output), steps: steps)
         options.resume = resume
         options.seed = seed
         options.inputScale = inputScale
-        return try ClusteringTrainer(method: method, options: options).run(report: events ?? { _ in })
+        return try ClusteringTrainer(method: method, options: options).run(stopRequested: stopRequested,
+                                                                           report: events ?? { _ in })
     }
 
     @Test func runFolderContainsConfigurationAndLog() throws {
@@ -64,12 +65,11 @@ import TestSupport
     @Test func stoppedRunSavesItsStepAndResumesExactly() throws {
         _ = try train(output: "whole", steps: 5)
         // The checkpoint interval is 2, so a stop after step 3 must save step 3 itself.
-        let scene = scratch.file("scene.tif")
-        var options = TrainingFixtures.options(inputs: [scene], output: scratch.file("stopped"), steps: 5)
-        options.seed = 7
         var checks = 0
-        let stopped = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options)
-            .run(stopRequested: { checks += 1; return checks == 3 })
+        let stopped = try train(output: "stopped", steps: 5, stopRequested: {
+            checks += 1
+            return checks == 3
+        })
         #expect(stopped.stoppedAfterStep == 3)
         #expect(stopped.finalCheckpoint == RunFolder.checkpoint(scratch.file("stopped"), step: 3))
         #expect(!FileManager.default.fileExists(atPath: RunFolder.final(scratch.file("stopped")).path))
