@@ -81,9 +81,9 @@ public final class ClusteringTrainer {
 
     /// Runs the training.
     /// - Parameters:
-    ///   - stopRequested: checked after each step; when it returns true the
-    ///     run writes a checkpoint of that step and returns early, with
-    ///     `stoppedAfterStep` set (for SIGINT and SIGTERM).
+    ///   - stopRequested: checked after each step. When it returns true, the
+    ///     run saves that step's checkpoint and returns with `stoppedAfterStep`
+    ///     set. The command line sets it on SIGINT and SIGTERM.
     ///   - report: called after each step, checkpoint and warning.
     /// - Throws: `ClusteringError` for bad inputs, an existing output without
     ///   resume, or a non-finite loss, which keeps the last good checkpoint.

@@ -113,7 +113,7 @@ public struct LabelFreeNaming: Equatable, Sendable {
             if brightness >= cloudMinimumBrightness {
                 return .cloud
             }
-            // TODO: a cluster of water mixed with its land margins can average just above 0 and be named water; raising 0 to the scene's Otsu threshold fixed one such chip but cost 0.04-0.07 water IoU on OMBRIA.
+            // TODO: a cluster mixing water with its land margins can average just above 0 and become water (Otsu here cost OMBRIA 0.04-0.07).
             return index > waterMinimumIndex ? .water : .land
         }
         return ClusterMapping(method: .labelFree, classes: classes)

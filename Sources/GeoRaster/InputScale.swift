@@ -1,6 +1,6 @@
 import Foundation
 
-/// The scale on which the network sees reflectance, before normalisation.
+/// The scale of the reflectance given to a network or k-means, before normalisation.
 public enum InputScale: String, Codable, Equatable, Sendable, CaseIterable {
     /// Reflectance as it is.
     case linear

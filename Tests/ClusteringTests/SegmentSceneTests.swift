@@ -75,7 +75,8 @@ func segmentWhole(_ segmenter: SceneSegmenter, _ scene: Dataset,
     var clusters: [UInt8] = []
     try segmenter.segment(scene, progress: progress) { strip in
         #expect(strip.window.rowOffset * scene.width == clusters.count, "strips arrive in order")
-        #expect(strip.window.columnOffset == 0 && strip.window.width == scene.width)
+        #expect(strip.window.columnOffset == 0)
+        #expect(strip.window.width == scene.width)
         #expect(strip.clusters.count == strip.window.pixelCount)
         clusters += strip.clusters
     }
@@ -104,8 +105,8 @@ func segmentWhole(_ segmenter: SceneSegmenter, _ scene: Dataset,
         #expect(Set(sliding) == [0, 1, ClusterStrip.invalidCluster], "water, land and the invalid block all appear")
     }
 
-    /// Each strip carries the reflectance of the bands asked for, read with
-    /// the model's: here B3 (a model band) as the scene holds it.
+    /// Each strip carries the reflectance of the requested bands, read with
+    /// the model's: here B3 (a model band) as the scene stores it.
     @Test func stripsCarryRequestedBands() throws {
         let scene = try writeWavyScene(scratch.file("strip-bands.tif"), width: 20, height: 30)
         var strips: [ClusterStrip] = []

@@ -151,7 +151,7 @@ import Tiling
     }
 
     /// The quicklook of a 300 x 200 scene with a side of at most 64 takes
-    /// every 5th pixel; the overlay paints exactly the water pixels.
+    /// every 5th pixel. The overlay paints exactly the water pixels.
     @Test func quicklookSubsamplesStrips() throws {
         let url = try writeWaterScene(scratch.file("pictured.tif"), width: 300, height: 200, isWater: { _, column in column < 100 })
         let dataset = try Dataset(path: url.path)
@@ -168,7 +168,8 @@ import Tiling
         try quicklook.write(quicklookPath: plain, overlayPath: overlay)
         let before = try Dataset(path: plain, allowUnnamedBands: true)
         let after = try Dataset(path: overlay, allowUnnamedBands: true)
-        #expect(before.width == 60 && before.height == 40)
+        #expect(before.width == 60)
+        #expect(before.height == 40)
         let rule = ValidityRule(zeroInAllBandsIsInvalid: false, nodataInAnyBandIsInvalid: false)
         let first = try before.read(window: before.fullWindow, as: UInt8.self, rule: rule).samples
         let second = try after.read(window: after.fullWindow, as: UInt8.self, rule: rule).samples

@@ -38,7 +38,8 @@ func wholeMask(_ baseline: WaterIndexBaseline, _ dataset: Dataset,
     var values: [UInt8] = []
     let result = try baseline.segment(dataset, progress: progress) { window, strip in
         #expect(window.rowOffset * dataset.width == values.count, "strips arrive in order")
-        #expect(window.columnOffset == 0 && window.width == dataset.width)
+        #expect(window.columnOffset == 0)
+        #expect(window.width == dataset.width)
         #expect(strip.count == window.pixelCount)
         values += strip
     }

@@ -78,8 +78,8 @@ struct SceneRowBuffer {
         }
     }
 
-    /// The fewest rows read at once (rounded up to whole block rows), so a
-    /// file stored in single-row strips is not read one row per call.
+    /// The minimum number of rows read at once (rounded up to whole block
+    /// rows), so a file stored in single-row strips is not read one row per call.
     static let minimumReadRows = 128
 
     /// Copies `window` of the loaded rows into `input`, reflecting rows and

@@ -33,9 +33,9 @@ public struct SceneSegmenter {
     public var coreSize: Int
     /// The head whose clusters are kept, an index into `model.headNames`.
     public var head: Int
-    /// The maximum number of rows of a strip handed over; a window row is
-    /// handed over in several, so the copies of `stripBands` stay small
-    /// (128 rows of a 10980 px scene in 4 bands are 22 MB).
+    /// The maximum number of rows in one strip handed over. A window row is
+    /// handed over in several strips, so the copies of `stripBands` stay
+    /// small (128 rows of a 10980 px scene in 4 bands are 22 MB).
     public var maximumStripHeight = 128
 
     /// Creates a segmenter.

@@ -93,8 +93,8 @@ public final class WaterMaskWriter {
                       readsPictures: true)
     }
 
-    /// Creates the writer; `readsPictures` false means `quicklook` already
-    /// holds the picture and `add` only notes the water.
+    /// Creates the writer. With `readsPictures` false, `quicklook` already
+    /// contains the picture and `add` only records the water.
     init(dataset: Dataset, scene: String, folder: String, quicklook: SceneQuicklook, readsPictures: Bool) throws {
         base = (folder as NSString).appendingPathComponent(scene)
         mask = try MaskStripWriter(like: dataset, nodata: WaterMaskValue.invalid, bandName: "water",
@@ -128,7 +128,7 @@ public final class WaterMaskWriter {
 /// `add` writes each strip of ids and sums each cluster's water index and
 /// brightness from the scene's reflectance (read once per strip, with the
 /// quicklook's bands). `finish` names the clusters from the sums, then reads
-/// the ids back strip by strip to write the water mask, so memory holds a
+/// the ids back strip by strip to write the water mask, so memory contains one
 /// strip at a time whatever the scene's size.
 public final class ClusterPredictionWriter {
     public let dataset: Dataset

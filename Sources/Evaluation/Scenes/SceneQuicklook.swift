@@ -57,9 +57,9 @@ public struct SceneQuicklook {
         addPicture(try dataset.read(bands: bands, window: window, as: Float.self))
     }
 
-    /// Adds the picture rows of a full-width strip already read; `block`
-    /// contains at least the display bands, on any linear scale (the picture
-    /// is stretched between percentiles).
+    /// Adds the picture rows of a full-width strip already read. `block`
+    /// contains at least the display bands, on any linear scale, because the
+    /// picture is stretched between percentiles.
     public mutating func addPicture(_ block: RasterBlock<Float>) {
         let window = block.window
         checkStrip(window)
