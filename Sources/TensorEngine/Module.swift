@@ -49,6 +49,11 @@ extension Module {
         isTraining = training
         for child in children { child.module.setTraining(training) }
     }
+
+    /// The batch-normalisation layers of the network, in registration order.
+    public var batchNormalizations: [BatchNorm2d] {
+        ((self as? BatchNorm2d).map { [$0] } ?? []) + children.flatMap { $0.module.batchNormalizations }
+    }
 }
 
 /// A 2-D convolution layer with stride 1, as PyTorch's `nn.Conv2d`.
@@ -121,10 +126,75 @@ public final class BatchNorm2d: Module {
 
     /// Normalises `input`, followed by a ReLU in the same pass when `fusedReLU`.
     public func callAsFunction(_ input: Tensor, fusedReLU: Bool) -> Tensor {
+        guard pooling == nil || !isTraining else { return poolingForward(input, fusedReLU: fusedReLU) }
         if isTraining { trackedBatches.storage.pointer[0] += 1 }
         return input.batchNormalization(
             scale: scale, shift: shift, runningMean: runningMean, runningVariance: runningVariance,
             training: isTraining, momentum: momentum, epsilon: epsilon, fusedReLU: fusedReLU)
+    }
+
+    /// Sums of the batches seen since `beginPooling()`, per channel.
+    private struct PooledSums {
+        var count = 0.0
+        var sums: [Double]
+        var squareSums: [Double]
+    }
+
+    private var pooling: PooledSums?
+
+    /// Starts pooling the statistics of the batches that follow in place of
+    /// the running averages (PreciseBN, Wu and Johnson, 2021). Each
+    /// training-mode pass still normalises with its own batch's statistics.
+    public func beginPooling() {
+        let c = runningMean.shape[0]
+        pooling = PooledSums(sums: Array(repeating: 0, count: c), squareSums: Array(repeating: 0, count: c))
+    }
+
+    /// Sets the running statistics to the mean and the unbiased variance of
+    /// every value seen since `beginPooling()`, over all batches at once:
+    /// ```
+    /// μ = Σ x / n,   σ² = (Σ x² - n μ²) / (n - 1)
+    /// ```
+    /// Keeps the running statistics when fewer than two values were seen.
+    public func endPooling() {
+        guard let pooled = pooling else { return }
+        pooling = nil
+        guard pooled.count > 1 else { return }
+        for channel in pooled.sums.indices {
+            let mean = pooled.sums[channel] / pooled.count
+            let variance = max(0, pooled.squareSums[channel] - pooled.count * mean * mean) / (pooled.count - 1)
+            runningMean.storage.pointer[channel] = Float(mean)
+            runningVariance.storage.pointer[channel] = Float(variance)
+        }
+    }
+
+    /// Normalises `input` with its own mean and biased variance, as in
+    /// training, and adds its sums to `pooling`. The batch's statistics are
+    /// left as the running ones until `endPooling()` overwrites them.
+    private func poolingForward(_ input: Tensor, fusedReLU: Bool) -> Tensor {
+        let (n, c, plane) = (input.shape[0], input.shape[1], input.shape[2] * input.shape[3])
+        let values = input.values
+        let m = Double(n * plane)
+        for channel in 0..<c {
+            var sum = 0.0, squareSum = 0.0
+            for sample in 0..<n {
+                let start = (sample * c + channel) * plane
+                for index in start..<(start + plane) {
+                    let x = Double(values[index])
+                    sum += x
+                    squareSum += x * x
+                }
+            }
+            let mean = sum / m
+            runningMean.storage.pointer[channel] = Float(mean)
+            runningVariance.storage.pointer[channel] = Float(max(0, squareSum / m - mean * mean))
+            pooling!.sums[channel] += sum
+            pooling!.squareSums[channel] += squareSum
+        }
+        pooling!.count += m
+        return input.batchNormalization(
+            scale: scale, shift: shift, runningMean: runningMean, runningVariance: runningVariance,
+            training: false, epsilon: epsilon, fusedReLU: fusedReLU)
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] { [("weight", scale), ("bias", shift)] }
