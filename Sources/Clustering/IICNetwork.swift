@@ -57,9 +57,16 @@ public final class IICNetwork: Module {
     /// resolution, the pool 1, and after it each convolution adds
     /// 2 · dilation pooled pixels (4 · dilation input pixels):
     /// 1 + 2 + 2 + 1 + 4 + 8 + 8 = 26, plus 2 for the upsampling.
-    /// It bounds the receptive field of a trunk of 1x1 kernels too (2 from
-    /// the pool, plus 2 for the upsampling).
     public static let receptiveField = 28
+
+    /// Returns the side of the input square that one output pixel depends
+    /// on for a trunk of `kernelSize` kernels. With 1x1 kernels only the
+    /// pool and the upsampling mix pixels: output pixel x interpolates two
+    /// pooled pixels, which cover input pixels x - 2 to x + 1 (x even) or
+    /// x - 1 to x + 2 (x odd), so the side is 5.
+    public static func receptiveField(kernelSize: Int) -> Int {
+        kernelSize == 1 ? 5 : receptiveField
+    }
 
     /// Computes the cluster probabilities of every head, `[N, K_k, H, W]` each.
     /// H and W must be even so that the pooled map upsamples back exactly.

@@ -42,6 +42,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Steps in a row with one cluster over 95 % of the pixels before the
     /// collapse warning.
     public var collapsePatience: Int = 50
+    /// Batches of crops without jitter over which the final checkpoint's
+    /// batch-normalisation statistics are recomputed at the end of training
+    /// (see `ClusteringTrainer.recomputeStatistics`); 0 keeps the running
+    /// averages of training.
+    public var statisticsBatches: Int = 64
 
     public init(inputs: [String], output: String) {
         self.inputs = inputs
@@ -67,6 +72,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         // Runs written before the option existed were trained on linear reflectance.
         inputScale = try container.decodeIfPresent(InputScale.self, forKey: .inputScale) ?? .linear
         collapsePatience = try container.decodeIfPresent(Int.self, forKey: .collapsePatience) ?? collapsePatience
+        // Runs written before the option existed kept the running averages.
+        statisticsBatches = try container.decodeIfPresent(Int.self, forKey: .statisticsBatches) ?? 0
     }
 }
 
@@ -121,11 +128,40 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
 
     /// Writes `run/config.json` under a temporary name, then renames it.
     public func write(run: URL) throws {
+        let data = try Self.encoder.encode(self)
+        try RunFolder.writeAtomically(data, to: run.appendingPathComponent(Self.fileName))
+    }
+
+    private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let data = try encoder.encode(self)
-        try RunFolder.writeAtomically(data, to: run.appendingPathComponent(Self.fileName))
+        return encoder
+    }
+
+    /// Returns the settings whose values differ from `other`'s, as
+    /// `iic.kernel_size 3, not 1` with the dotted names of `config.json`
+    /// (this configuration's value first), sorted by name.
+    func differences(from other: RunConfiguration) -> [String] {
+        func flattened(_ configuration: RunConfiguration) -> [String: String] {
+            guard let data = try? Self.encoder.encode(configuration),
+                  let object = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+            var values: [String: String] = [:]
+            func visit(_ value: Any, path: String) {
+                if let dictionary = value as? [String: Any] {
+                    for (key, child) in dictionary { visit(child, path: path.isEmpty ? key : "\(path).\(key)") }
+                } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+                    values[path] = String(decoding: data, as: UTF8.self)
+                }
+            }
+            visit(object, path: "")
+            return values
+        }
+        let mine = flattened(self), theirs = flattened(other)
+        return Set(mine.keys).union(theirs.keys).sorted().compactMap { name in
+            let (stored, requested) = (mine[name] ?? "none", theirs[name] ?? "none")
+            return stored == requested ? nil : "\(name) \(stored), not \(requested)"
+        }
     }
 }
 

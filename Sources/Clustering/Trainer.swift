@@ -110,8 +110,12 @@ public final class ClusteringTrainer {
             configuration = try RunConfiguration.read(run: run)
             var requested = configuration
             method.record(in: &requested)
-            guard configuration.method == method.name, requested == configuration else {
-                throw ClusteringError.resumeMismatch(run.path, reason: "it was trained with method '\(configuration.method)' and other settings; start a new --output")
+            guard configuration.method == method.name else {
+                throw ClusteringError.resumeMismatch(run.path, reason: "it was trained with method '\(configuration.method)', not '\(method.name)'; resume with --method \(configuration.method) or start a new --output")
+            }
+            guard requested == configuration else {
+                let differences = configuration.differences(from: requested).joined(separator: "; ")
+                throw ClusteringError.resumeMismatch(run.path, reason: "it was trained with \(differences); give the options it was trained with or start a new --output")
             }
             data = try TrainingData(inputs: options.inputs, bands: configuration.bands, inputScale: configuration.inputScale)
             configuration.training.steps = options.steps
@@ -200,12 +204,20 @@ public final class ClusteringTrainer {
             }
         }
 
-        // The final checkpoint: a copy of the last step's.
+        // The final checkpoint: the last step's, with the batch-normalisation
+        // statistics recomputed when the options ask for it.
         let final = RunFolder.final(run)
         guard let last = lastCheckpoint else {
             throw ClusteringError.invalidRun(run.path, reason: "no step ran and no checkpoint exists")
         }
-        try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
+        if training.statisticsBatches > 0 {
+            try recomputeStatistics(network: network, data: data, statistics: configuration.statistics,
+                                    options: training)
+            try TrainingCheckpoint.save(final, network: network, optimizer: adam, parameterNames: parameters.map(\.name),
+                                        step: max(startStep, training.steps))
+        } else {
+            try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
+        }
         return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
                                seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings)
     }
@@ -236,6 +248,37 @@ public final class ClusteringTrainer {
             try? FileManager.default.removeItem(at: staging)
             if code == EEXIST || code == ENOTEMPTY { throw ClusteringError.outputExists(run.path) }
             throw ClusteringError.unwritableOutput(run.path, reason: String(cString: strerror(code)))
+        }
+    }
+
+    /// Replaces the running averages of the network's batch-normalisation
+    /// layers with the statistics of `options.statisticsBatches` batches of
+    /// crops without jitter, pooled over all their pixels (PreciseBN, Wu and
+    /// Johnson, "Rethinking 'Batch' in BatchNorm", 2021). During training
+    /// the running averages mix the jittered second views with the crops and
+    /// follow weights that kept changing, so a whole scene normalised with
+    /// them is not normalised as the crops were. The crops come from the
+    /// generator of step 0, which no training step uses, so the result
+    /// depends only on the weights and the seed, and a resumed run ends
+    /// with the same statistics as an uninterrupted one.
+    func recomputeStatistics(network: any ClusteringNetwork, data: TrainingData, statistics: BandStatistics,
+                             options: TrainingOptions) throws {
+        let layers = network.batchNormalizations
+        guard !layers.isEmpty else { return }
+        var generator = Self.stepGenerator(seed: options.seed, step: 0)
+        let shape = [options.batch, data.bands.count, options.crop, options.crop]
+        network.setTraining(true)
+        for layer in layers { layer.beginPooling() }
+        defer { for layer in layers { layer.endPooling() } }
+        for _ in 0..<options.statisticsBatches {
+            var values: [Float] = []
+            values.reserveCapacity(shape.reduce(1, *))
+            for _ in 0..<options.batch {
+                var (reflectance, valid) = try data.randomCrop(size: options.crop, generator: &generator)
+                statistics.normalise(&reflectance, valid: valid)
+                values += reflectance
+            }
+            _ = withNoGradient { network.headProbabilities(Tensor(shape: shape, values: values)) }
         }
     }
 

@@ -44,6 +44,7 @@ enum TrainCommand {
             OptionSpec("--seed", value: "S", help: "random seed (default 0)"),
             OptionSpec("--threads", value: "T", help: "compute threads (default 1)"),
             OptionSpec("--checkpoint-every", value: "N", help: "steps between checkpoints (default 100)"),
+            OptionSpec("--statistics-batches", value: "N", help: "batches of crops without jitter over which batch-norm statistics are recomputed after the last step, 0 to keep the running averages of training (default 64)"),
             OptionSpec("--resume", .flag, help: "continue RUN from its newest checkpoint"),
         ] + infoSegOptions)
 
@@ -72,6 +73,7 @@ enum TrainCommand {
         options.seed = UInt64(try arguments.integer("--seed", default: 0, in: 0...Int.max))
         options.threads = try arguments.integer("--threads", default: options.threads, in: 1...256)
         options.checkpointInterval = try arguments.integer("--checkpoint-every", default: options.checkpointInterval, in: 1...10_000_000)
+        options.statisticsBatches = try arguments.integer("--statistics-batches", default: options.statisticsBatches, in: 0...100_000)
         options.resume = arguments.flag("--resume")
         if let name = arguments.string("--input-scale") {
             guard let scale = InputScale(rawValue: name) else {

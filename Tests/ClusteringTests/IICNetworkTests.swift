@@ -56,3 +56,44 @@ func trunkKernelSetsWeightShapes(kernelSize: Int) {
     #expect(shapes["heads.0.weight"] == [3, 16, 1, 1])
     #expect(shapes["heads.1.weight"] == [5, 16, 1, 1])
 }
+
+@Test(arguments: [1, 3])
+func windowMarginHidesTheWindowEdge(kernelSize: Int) {
+    // A window cut from a larger input at an even offset gives the larger
+    // input's output everywhere at least the sliding-window margin from its
+    // edge, and differs from it closer to the edge.
+    let (bands, side, offset, windowSide) = (3, 80, 10, 48)
+    var generator = SeededGenerator(seed: 5)
+    let network = IICNetwork(bands: bands, width: 4, clusterCounts: [3], kernelSize: kernelSize, generator: &generator)
+    network.setTraining(false)
+    let values = (0..<(bands * side * side)).map { Float(($0 * 7919) % 211) / 100 - 1 }
+    var window: [Float] = []
+    for band in 0..<bands {
+        for row in offset..<(offset + windowSide) {
+            let start = (band * side + row) * side + offset
+            window += values[start..<(start + windowSide)]
+        }
+    }
+    let whole = withNoGradient { network(Tensor(shape: [1, bands, side, side], values: values)) }.values
+    let part = withNoGradient { network(Tensor(shape: [1, bands, windowSide, windowSide], values: window)) }.values
+    let margin = SlidingWindowPlan(sceneWidth: side, sceneHeight: side, coreSize: 2,
+                                   receptiveField: IICNetwork.receptiveField(kernelSize: kernelSize)).margin
+
+    var largestInside: Float = 0, largestAtEdge: Float = 0
+    for cluster in 0..<3 {
+        for row in 0..<windowSide {
+            for column in 0..<windowSide {
+                let difference = abs(part[(cluster * windowSide + row) * windowSide + column]
+                    - whole[(cluster * side + row + offset) * side + column + offset])
+                let distance = min(row, column, windowSide - 1 - row, windowSide - 1 - column)
+                if distance >= margin {
+                    largestInside = max(largestInside, difference)
+                } else if distance == 0 {
+                    largestAtEdge = max(largestAtEdge, difference)
+                }
+            }
+        }
+    }
+    #expect(largestInside < 1e-5)
+    #expect(largestAtEdge > 1e-4)
+}

@@ -38,7 +38,67 @@ import TestSupport
         #expect(checkpoints == ["final.safetensors", "step-000002.safetensors", "step-000003.safetensors"])
         #expect(try TrainingFixtures.losses(run).map { Int($0[0]) } == [1, 2, 3])
         #expect(summary.lastStep?.heads.map(\.name) == ["main", "overclustering"])
-        #expect(try TrainingFixtures.tensors(summary.finalCheckpoint) == TrainingFixtures.tensors(RunFolder.checkpoint(run, step: 3)))
+        // The final checkpoint is step 3's with recomputed batch-norm statistics.
+        let final = try TrainingFixtures.tensors(summary.finalCheckpoint)
+        let last = try TrainingFixtures.tensors(RunFolder.checkpoint(run, step: 3))
+        #expect(Set(final.keys) == Set(last.keys))
+        for (name, values) in last {
+            if name.hasSuffix("running_mean") || name.hasSuffix("running_var") {
+                #expect(final[name] != values, "\(name) was not recomputed")
+            } else {
+                #expect(final[name] == values, "\(name) changed")
+            }
+        }
+    }
+
+    @Test func zeroStatisticsBatchesKeepTheLastStep() throws {
+        let scene = try TrainingFixtures.scene(scratch.file("scene.tif"))
+        var options = TrainingFixtures.options(inputs: [scene], output: scratch.file("run"), steps: 3)
+        options.statisticsBatches = 0
+        let summary = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options).run()
+        #expect(try TrainingFixtures.tensors(summary.finalCheckpoint)
+                == TrainingFixtures.tensors(RunFolder.checkpoint(scratch.file("run"), step: 3)))
+        #expect(try RunConfiguration.read(run: scratch.file("run")).training.statisticsBatches == 0)
+    }
+
+    @Test func recomputedStatisticsPoolTheFirstLayersInputOverCleanCrops() throws {
+        let scene = try TrainingFixtures.scene(scratch.file("scene.tif"))
+        let options = TrainingFixtures.options(inputs: [scene], output: scratch.file("run"), steps: 1)
+        let method = IICMethod(configuration: TrainingFixtures.tinyIIC)
+        let data = try TrainingData(inputs: options.inputs, bands: nil, inputScale: .spectralShape)
+        let statistics = try data.statistics()
+        var generator = SeededGenerator(seed: 3)
+        let network = method.makeNetwork(bands: 3, generator: &generator)
+        try ClusteringTrainer(method: method, options: options)
+            .recomputeStatistics(network: network, data: data, statistics: statistics, options: options)
+
+        // The same crops (step 0's generator, no jitter) through the first
+        // convolution alone, pooled per channel.
+        func flattened(_ module: Module) -> [Module] { [module] + module.children.flatMap { flattened($0.module) } }
+        let convolution = try #require(flattened(network).lazy.compactMap { $0 as? Conv2d }.first)
+        var crops = ClusteringTrainer.stepGenerator(seed: options.seed, step: 0)
+        let channels = convolution.weight.shape[0], plane = options.crop * options.crop
+        var sums = [Double](repeating: 0, count: channels), squares = sums, count = 0.0
+        for _ in 0..<(options.statisticsBatches * options.batch) {
+            var (reflectance, valid) = try data.randomCrop(size: options.crop, generator: &crops)
+            statistics.normalise(&reflectance, valid: valid)
+            let output = withNoGradient { convolution(Tensor(shape: [1, 3, options.crop, options.crop], values: reflectance)) }.values
+            for channel in 0..<channels {
+                for value in output[(channel * plane)..<((channel + 1) * plane)] {
+                    sums[channel] += Double(value)
+                    squares[channel] += Double(value) * Double(value)
+                }
+            }
+            count += Double(plane)
+        }
+        let layer = try #require(network.batchNormalizations.first)
+        for channel in 0..<channels {
+            let mean = sums[channel] / count
+            let variance = (squares[channel] - count * mean * mean) / (count - 1)
+            #expect(abs(Double(layer.runningMean.values[channel]) - mean) < 1e-4)
+            #expect(abs(Double(layer.runningVariance.values[channel]) - variance) < 1e-4 * max(1, variance))
+        }
+        #expect(network.batchNormalizations.allSatisfy { $0.runningVariance.values != [Float](repeating: 1, count: $0.runningVariance.count) })
     }
 
     @Test func sameSeedGivesSameRunAndAnotherSeedDoesNot() throws {
@@ -145,8 +205,13 @@ import TestSupport
         _ = try train(output: "run", steps: 1)
         var other = TrainingFixtures.tinyIIC
         other.clusters = 4
-        #expect(throws: ClusteringError.self) {
+        other.augmentation.gainRange = 0.5
+        let run = scratch.file("run").path
+        #expect(throws: ClusteringError.resumeMismatch(run, reason: "it was trained with iic.augmentation.gain_range 0.3, not 0.5; iic.clusters 3, not 4; give the options it was trained with or start a new --output")) {
             try train(IICMethod(configuration: other), output: "run", steps: 2, resume: true)
+        }
+        #expect(throws: ClusteringError.resumeMismatch(run, reason: "it was trained with method 'iic', not 'infoseg'; resume with --method iic or start a new --output")) {
+            try train(InfoSegMethod(), output: "run", steps: 2, resume: true)
         }
     }
 
@@ -156,7 +221,7 @@ import TestSupport
         #expect(model.bands == ["B3", "B8", "B11"])
         #expect(model.headNames == ["main", "overclustering"])
         #expect(model.clusterCounts == [3, 6])
-        #expect(model.receptiveField == IICNetwork.receptiveField)
+        #expect(model.receptiveField == IICNetwork.receptiveField(kernelSize: TrainingFixtures.tinyIIC.kernelSize))
 
         // An odd-sized window: probabilities per pixel sum to 1 in every head.
         let (height, width) = (7, 9)
@@ -222,6 +287,7 @@ import TestSupport
         var training = object["training"] as! [String: Any]
         training["head_schedule"] = nil
         training["input_scale"] = nil
+        training["statistics_batches"] = nil
         object["training"] = training
         var iic = object["iic"] as! [String: Any]
         iic["kernel_size"] = nil
@@ -230,6 +296,7 @@ import TestSupport
         let configuration = try RunConfiguration.read(run: scratch.file("run"))
         #expect(configuration.training.headSchedule == .summed)
         #expect(configuration.training.inputScale == .linear)
+        #expect(configuration.training.statisticsBatches == 0)
         #expect(configuration.iic?.kernelSize == 3)
         #expect(configuration.training.seed == 7)
     }

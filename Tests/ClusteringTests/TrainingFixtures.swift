@@ -49,6 +49,7 @@ enum TrainingFixtures {
         options.threads = 1
         options.checkpointInterval = 2
         options.seed = 7
+        options.statisticsBatches = 3
         return options
     }
 
