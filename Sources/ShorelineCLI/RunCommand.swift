@@ -114,13 +114,13 @@ enum RunCommand {
         infoseg.clusters = configuration.clusters
         let clusteringMethod: any ClusteringMethod = method == "iic"
             ? IICMethod(configuration: configuration) : InfoSegMethod(configuration: infoseg)
-        let summary = try ClusteringTrainer(method: clusteringMethod, options: training).run { event in
+        let summary = try ClusteringTrainer(method: clusteringMethod, options: training).run(report: { event in
             switch event {
             case .step(let record, let total): stepBar.update(completed: record.step, total: total)
             case .checkpoint: break
             case .warning(let message): logger.warning(message)
             }
-        }
+        })
         stepBar.finish()
 
         // 3. Segmentation of every scene.

@@ -165,9 +165,9 @@ import TestSupport
                                                output: scratch.file("run"), steps: 5)
         options.collapsePatience = 3
         var warnings: [String] = []
-        let summary = try ClusteringTrainer(method: FaultyMethod(collapsed: true), options: options).run { event in
+        let summary = try ClusteringTrainer(method: FaultyMethod(collapsed: true), options: options).run(report: { event in
             if case .warning(let message) = event { warnings.append(message) }
-        }
+        })
         #expect(warnings.count == 2)
         #expect(warnings.first == "head 'main' has put more than 95 % of the pixels in one cluster for 3 steps (step 3); it may have collapsed: try another seed, a larger batch or a lower learning rate")
         #expect(summary.warnings == warnings)
