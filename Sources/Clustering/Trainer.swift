@@ -396,7 +396,7 @@ final class TrainingLog {
             handle = try FileHandle(forWritingTo: url)
             try handle.seekToEnd()
         } catch {
-            throw ClusteringError.unwritableOutput(url.path, reason: error.localizedDescription)
+            throw ClusteringError.unwritableOutput(url.path, reason: SafetensorsFile.fileSystemReason(error))
         }
     }
 

@@ -19,18 +19,6 @@ func createOutputFolder(_ path: String) throws {
     do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-        if let file = OutputPath.fileInPath(path) {
-            throw TilingError.unwritableOutput(path, reason: "'\(file)' is a file, not a folder")
-        }
-        // Foundation's own text names no cause ("The operation could not be
-        // completed"), so the system's reason is used when it carries one.
-        let reason: String
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            reason = String(cString: strerror(Int32(underlying.code)))
-        } else {
-            reason = (error as NSError).localizedDescription
-        }
-        throw TilingError.unwritableOutput(path, reason: reason)
+        throw TilingError.unwritableOutput(path, reason: OutputPath.creationFailureReason(path, error: error))
     }
 }

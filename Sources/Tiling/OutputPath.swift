@@ -14,4 +14,22 @@ public enum OutputPath {
         }
         return nil
     }
+
+    /// Returns why creating the folder `path` failed with `error`: a file in
+    /// the way, else the system's reason. Foundation's own text ("The
+    /// operation could not be completed") names no cause.
+    public static func creationFailureReason(_ path: String, error: Error) -> String {
+        if let file = fileInPath(path) { return "'\(file)' is a file, not a folder" }
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch CocoaError.Code(rawValue: error.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
+        case .fileWriteNoPermission, .fileReadNoPermission: return String(cString: strerror(EACCES))
+        case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
+        case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+        default: return error.localizedDescription
+        }
+    }
 }

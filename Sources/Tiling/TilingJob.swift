@@ -221,8 +221,7 @@ public final class TilingJob: @unchecked Sendable {
                 try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
         } catch {
-            throw TilingError.unwritableOutput(outputFolder, reason: OutputPath.fileInPath(outputFolder).map { "'\($0)' is a file, not a folder" }
-                ?? (error as NSError).localizedFailureReason ?? "cannot create it")
+            throw TilingError.unwritableOutput(outputFolder, reason: OutputPath.creationFailureReason(outputFolder, error: error))
         }
         let probe = (partsFolder as NSString).appendingPathComponent(".write-check-\(UUID().uuidString.prefix(8))")
         guard fileManager.createFile(atPath: probe, contents: Data()) else {

@@ -112,6 +112,7 @@ public struct SafetensorsFile: Equatable, Sendable {
         }
         switch (error as? CocoaError)?.code {
         case .fileWriteOutOfSpace?: return String(cString: strerror(ENOSPC))
+        case .fileNoSuchFile?, .fileReadNoSuchFile?: return String(cString: strerror(ENOENT))
         case .fileWriteNoPermission?, .fileReadNoPermission?: return String(cString: strerror(EACCES))
         case .fileWriteVolumeReadOnly?: return String(cString: strerror(EROFS))
         default: return error.localizedDescription
