@@ -58,11 +58,46 @@ public protocol ClusteringMethod {
 
     /// Stores the method's settings in a run configuration.
     func record(in configuration: inout RunConfiguration)
+
+    /// Chooses, for a network with several sub-heads per head, the sub-head
+    /// of each head with the lowest mean loss over `batches`, and moves it
+    /// to the place that inference uses (with its moments in `optimizer`).
+    /// - Returns: the chosen sub-head of each head with every sub-head's
+    ///   mean loss, or an empty array for a method without sub-heads.
+    func selectSubHeads(network: any ClusteringNetwork, batches: [ViewBatch], optimizer: Adam) -> [SubHeadSelection]
+}
+
+/// The two views of a batch of crops, as the trainer gives them to a method.
+public struct ViewBatch {
+    /// The normalised crops, `[N, C, S, S]`.
+    public var first: Tensor
+    /// The second views: `transform` applied to jittered crops.
+    public var second: Tensor
+    public var transform: GeometricTransform
+    /// `[N, 1, S, S]`, 1 where a pixel and its counterpart are both valid.
+    public var valid: Tensor
+}
+
+/// Which sub-head of a head training kept, and why.
+public struct SubHeadSelection: Codable, Equatable, Sendable {
+    public var head: String
+    /// The index of the kept sub-head before it was moved first.
+    public var chosen: Int
+    /// Each sub-head's mean loss over the selection batches.
+    public var losses: [Float]
 }
 
 extension ClusteringMethod {
     /// Linear reflectance, unless a method prefers another scale.
     public var defaultInputScale: InputScale { .linear }
+
+    /// Whether `network` has more than one sub-head for some head.
+    func hasSubHeads(_ network: any ClusteringNetwork) -> Bool {
+        ((network as? IICNetwork)?.subHeads ?? 1) > 1
+    }
+
+    /// No selection: the method has one output per head.
+    public func selectSubHeads(network: any ClusteringNetwork, batches: [ViewBatch], optimizer: Adam) -> [SubHeadSelection] { [] }
 }
 
 /// IIC: the network of `IICNetwork` and the loss of `IICLoss` on each head.
@@ -84,21 +119,64 @@ public struct IICMethod: ClusteringMethod {
 
     public func makeNetwork(bands: Int, generator: inout SeededGenerator) -> any ClusteringNetwork {
         IICNetwork(bands: bands, width: configuration.width, clusterCounts: configuration.clusterCounts,
-                   kernelSize: configuration.kernelSize, generator: &generator)
+                   kernelSize: configuration.kernelSize, pool: configuration.pool, subHeads: configuration.subHeads,
+                   generator: &generator)
     }
 
     /// Both views through the network, the second view's output turned back
-    /// by `transform.invert`, and the IIC loss of each head.
+    /// by `transform.invert`, and the IIC loss of each head: the mean of its
+    /// sub-heads' losses, as the IIC authors' code averages them. The
+    /// probabilities and mutual information recorded are the first sub-head's.
     public func objective(network: any ClusteringNetwork, first: Tensor, second: Tensor,
                           transform: GeometricTransform, valid: Tensor) -> [HeadObjective] {
-        let firstOutputs = network.headProbabilities(first)
-        let secondOutputs = network.headProbabilities(second).map(transform.invert)
+        let terms = subHeadTerms(network: network, batch: ViewBatch(first: first, second: second, transform: transform, valid: valid))
+        return zip(headNames, terms).map { name, subHeads in
+            var total = subHeads[0].loss
+            for term in subHeads.dropFirst() { total = total + term.loss }
+            let loss = subHeads.count == 1 ? total : total * (1 / Float(subHeads.count))
+            return HeadObjective(name: name, loss: loss, probabilities: subHeads[0].probabilities,
+                                 mutualInformation: subHeads[0].mutualInformation)
+        }
+    }
+
+    /// Returns the IIC loss of every sub-head, head by head.
+    func subHeadTerms(network: any ClusteringNetwork, batch: ViewBatch) -> [[HeadObjective]] {
         let weights = [configuration.mainMarginalWeight, configuration.overclusteringMarginalWeight]
-        return zip(headNames.indices, zip(firstOutputs, secondOutputs)).map { index, outputs in
+        let (firstOutputs, secondOutputs): ([[Tensor]], [[Tensor]])
+        if let network = network as? IICNetwork {
+            firstOutputs = network.subHeadProbabilities(batch.first)
+            secondOutputs = network.subHeadProbabilities(batch.second).map { $0.map(batch.transform.invert) }
+        } else {
+            firstOutputs = network.headProbabilities(batch.first).map { [$0] }
+            secondOutputs = network.headProbabilities(batch.second).map { [batch.transform.invert($0)] }
+        }
+        return headNames.indices.map { index in
             let loss = IICLoss(displacementRadius: configuration.displacementRadius, marginalWeight: weights[index])
-            let (joint, value) = loss.jointDistribution(outputs.0, outputs.1, valid: valid)
-            return HeadObjective(name: headNames[index], loss: value, probabilities: outputs.0,
-                                 mutualInformation: Self.mutualInformation(joint.values, clusters: joint.shape[0]))
+            return zip(firstOutputs[index], secondOutputs[index]).map { first, second in
+                let (joint, value) = loss.jointDistribution(first, second, valid: batch.valid)
+                return HeadObjective(name: headNames[index], loss: value, probabilities: first,
+                                     mutualInformation: Self.mutualInformation(joint.values, clusters: joint.shape[0]))
+            }
+        }
+    }
+
+    /// Keeps the sub-head of each head with the lowest mean loss over
+    /// `batches`, as the IIC authors' code can (`select_sub_head_on_loss`).
+    /// Sub-heads on one trunk can settle in different partitions, and the
+    /// lowest loss is the highest mutual information, which needs no labels.
+    public func selectSubHeads(network: any ClusteringNetwork, batches: [ViewBatch], optimizer: Adam) -> [SubHeadSelection] {
+        guard let network = network as? IICNetwork, network.subHeads > 1, !batches.isEmpty else { return [] }
+        var sums = headNames.map { _ in [Double](repeating: 0, count: network.subHeads) }
+        for batch in batches {
+            for (head, terms) in subHeadTerms(network: network, batch: batch).enumerated() {
+                for (subHead, term) in terms.enumerated() { sums[head][subHead] += Double(term.loss.scalar) }
+            }
+        }
+        return headNames.indices.map { head in
+            let losses = sums[head].map { Float($0 / Double(batches.count)) }
+            let chosen = losses.indices.min { losses[$0] < losses[$1] } ?? 0
+            network.moveSubHeadFirst(head: head, subHead: chosen, optimizer: optimizer)
+            return SubHeadSelection(head: headNames[head], chosen: chosen, losses: losses)
         }
     }
 

@@ -8,8 +8,15 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     /// w, the channels of the first convolution (see `IICNetwork`).
     public var width: Int = 16
     /// The side of the trunk's convolution kernels: 1 for a per-pixel trunk
-    /// whose only spatial step is its 2x2 pool (see `IICNetwork`), or 3.
+    /// (see `IICNetwork`), or 3.
     public var kernelSize: Int = 1
+    /// Whether a per-pixel trunk has the 2x2 max pool of the 3x3 trunk. The
+    /// pool mixes each pixel with its neighbours, and its maximum spreads
+    /// the strongest feature over them; without it the trunk sees one pixel.
+    public var pool = false
+    /// Sub-heads per head: independent 1x1 convolutions on the trunk, of
+    /// which the one with the lowest loss is kept (see `IICMethod`).
+    public var subHeads = 5
     /// T: the largest displacement in pixels between paired outputs. At 0
     /// each pixel is paired only with its counterpart in the other view.
     public var displacementRadius: Int = 0
@@ -43,6 +50,8 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
         overclusters = try container.decode(Int.self, forKey: .overclusters)
         width = try container.decode(Int.self, forKey: .width)
         kernelSize = try container.decodeIfPresent(Int.self, forKey: .kernelSize) ?? 3
+        pool = try container.decodeIfPresent(Bool.self, forKey: .pool) ?? true
+        subHeads = try container.decodeIfPresent(Int.self, forKey: .subHeads) ?? 1
         displacementRadius = try container.decode(Int.self, forKey: .displacementRadius)
         mainMarginalWeight = try container.decode(Float.self, forKey: .mainMarginalWeight)
         overclusteringMarginalWeight = try container.decode(Float.self, forKey: .overclusteringMarginalWeight)

@@ -1,24 +1,33 @@
 import TensorEngine
 
 /// The segmentation network of IIC (Ji, Henriques and Vedaldi, ICCV 2019),
-/// sized for a CPU: a VGG-style trunk and one head per clustering.
+/// sized for a CPU: a VGG-style trunk and one or more sub-heads per
+/// clustering.
 ///
 /// With w the width, the trunk is (3x3 convolution, batch norm, ReLU) with
 /// w, 2w channels, a 2x2 max pool, then 4w channels and two 4w convolutions
 /// dilated by 2. With a kernel size of 1 every trunk convolution is 1x1 and
-/// undilated, so that the trunk transforms each pixel's spectrum on its own
-/// and only the pool and the upsampling mix neighbours. Each head is a 1x1
-/// convolution, a softmax over its clusters, and bilinear upsampling back to
-/// the input size:
+/// undilated, so that the trunk transforms each pixel's spectrum on its own;
+/// the pool is then optional, and without it no step mixes neighbours. Each
+/// sub-head is a 1x1 convolution, a softmax over its clusters, and bilinear
+/// upsampling back to the input size after a pool:
 /// ```
 /// input [N, C, H, W] → trunk [N, 4w, H/2, W/2] → head k [N, K_k, H, W]
 /// ```
-/// State names follow PyTorch: `trunk.0.weight`, `heads.1.bias`, ...
+/// Each head has `subHeads` sub-heads, independent 1x1 convolutions on the
+/// same trunk, as in the IIC authors' code. Training scores them all, and
+/// `headProbabilities` returns the first of each head, so the trainer moves
+/// the sub-head it selects into that place in the final checkpoint.
+/// State names follow PyTorch: `trunk.0.weight`, `heads.1.bias`, ..., with
+/// head k's sub-head s at `heads.(k · subHeads + s)`.
 public final class IICNetwork: Module {
     public let trunk: Sequential
-    /// One 1x1 convolution per head, in the order of `clusterCounts`.
+    /// The 1x1 convolutions of the sub-heads, head by head in the order of
+    /// `clusterCounts`, `subHeads` per head.
     public let heads: [Conv2d]
     public let clusterCounts: [Int]
+    /// Sub-heads per head.
+    public let subHeads: Int
     public var isTraining = true
 
     /// - Parameters:
@@ -26,11 +35,16 @@ public final class IICNetwork: Module {
     ///   - width: w, the channels of the first convolution.
     ///   - clusterCounts: K of each head.
     ///   - kernelSize: the side of the trunk's convolution kernels, 1 or 3.
-    public init(bands: Int, width: Int, clusterCounts: [Int], kernelSize: Int, generator: inout SeededGenerator) {
+    ///   - pool: whether a trunk of 1x1 kernels has the 2x2 max pool; a trunk
+    ///     of 3x3 kernels always has it.
+    ///   - subHeads: sub-heads per head, at least 1.
+    public init(bands: Int, width: Int, clusterCounts: [Int], kernelSize: Int, pool: Bool = true, subHeads: Int = 1,
+                generator: inout SeededGenerator) {
         precondition(bands >= 1 && width >= 1 && !clusterCounts.isEmpty && clusterCounts.allSatisfy { $0 >= 2 },
                      "IIC network needs bands, width >= 1 and heads of >= 2 clusters, got \(bands), \(width), \(clusterCounts)")
         precondition(IICConfiguration.kernelSizes.contains(kernelSize),
                      "IIC network needs a trunk kernel size of \(IICConfiguration.kernelSizes), got \(kernelSize)")
+        precondition(subHeads >= 1, "IIC network needs at least one sub-head per head, got \(subHeads)")
         var layers: [Module] = []
         var channels = bands
         for (index, (outChannels, dilation)) in Self.trunkLayers(width: width).enumerated() {
@@ -39,12 +53,15 @@ public final class IICNetwork: Module {
                               padding: kernelSize == 1 ? 0 : dilation,
                               dilation: layerDilation, bias: false, generator: &generator),
                        BatchNorm2d(channels: outChannels), ReLU()]
-            if index == 1 { layers.append(MaxPool2d(window: 2)) }
+            if index == 1 && (pool || kernelSize != 1) { layers.append(MaxPool2d(window: 2)) }
             channels = outChannels
         }
         trunk = Sequential(layers)
-        heads = clusterCounts.map { Conv2d(inChannels: channels, outChannels: $0, kernelSize: 1, generator: &generator) }
+        heads = clusterCounts.flatMap { clusters in
+            (0..<subHeads).map { _ in Conv2d(inChannels: channels, outChannels: clusters, kernelSize: 1, generator: &generator) }
+        }
         self.clusterCounts = clusterCounts
+        self.subHeads = subHeads
     }
 
     /// Output channels and dilation of each trunk convolution.
@@ -63,19 +80,54 @@ public final class IICNetwork: Module {
     /// on for a trunk of `kernelSize` kernels. With 1x1 kernels only the
     /// pool and the upsampling mix pixels: output pixel x interpolates two
     /// pooled pixels, which cover input pixels x - 2 to x + 1 (x even) or
-    /// x - 1 to x + 2 (x odd), so the side is 5.
-    public static func receptiveField(kernelSize: Int) -> Int {
-        kernelSize == 1 ? 5 : receptiveField
+    /// x - 1 to x + 2 (x odd), so the side is 5, and 1 without the pool.
+    public static func receptiveField(kernelSize: Int, pool: Bool = true) -> Int {
+        kernelSize == 1 ? (pool ? 5 : 1) : receptiveField
     }
 
-    /// Computes the cluster probabilities of every head, `[N, K_k, H, W]` each.
-    /// H and W must be even so that the pooled map upsamples back exactly.
+    /// Computes the cluster probabilities of the first sub-head of every
+    /// head, `[N, K_k, H, W]` each. H and W must be even so that a pooled
+    /// map upsamples back exactly.
     public func headProbabilities(_ input: Tensor) -> [Tensor] {
+        subHeadProbabilities(input, all: false).map { $0[0] }
+    }
+
+    /// Computes the cluster probabilities of every sub-head, head by head:
+    /// `result[k][s]` is `[N, K_k, H, W]`. With `all` false only the first
+    /// sub-head of each head is computed.
+    public func subHeadProbabilities(_ input: Tensor, all: Bool = true) -> [[Tensor]] {
         precondition(input.shape.count == 4, "IIC network needs [N, C, H, W] input, got \(input.shape)")
         let (height, width) = (input.shape[2], input.shape[3])
         let features = trunk(input)
-        return heads.map { head in
-            head(features).softmax().resizedBilinear(height: height, width: width)
+        return clusterCounts.indices.map { head in
+            (0..<(all ? subHeads : 1)).map { subHead in
+                let probabilities = heads[head * subHeads + subHead](features).softmax()
+                return probabilities.shape[2] == height && probabilities.shape[3] == width
+                    ? probabilities : probabilities.resizedBilinear(height: height, width: width)
+            }
+        }
+    }
+
+    /// Swaps the weights of sub-head `subHead` of head `head` with those of
+    /// its first sub-head, the one `headProbabilities` returns, and does the
+    /// same with `optimizer`'s moments when given.
+    public func moveSubHeadFirst(head: Int, subHead: Int, optimizer: Adam? = nil) {
+        guard subHead != 0 else { return }
+        let first = heads[head * subHeads], chosen = heads[head * subHeads + subHead]
+        var pairs = [(first.weight, chosen.weight)]
+        if let a = first.bias, let b = chosen.bias { pairs.append((a, b)) }
+        if let optimizer {
+            for (a, b) in pairs {
+                guard let i = optimizer.parameters.firstIndex(where: { $0 === a }),
+                      let j = optimizer.parameters.firstIndex(where: { $0 === b }) else { continue }
+                pairs += [(optimizer.firstMoments[i], optimizer.firstMoments[j]),
+                          (optimizer.secondMoments[i], optimizer.secondMoments[j])]
+            }
+        }
+        for (a, b) in pairs {
+            let values = a.values
+            a.assign(b.values)
+            b.assign(values)
         }
     }
 

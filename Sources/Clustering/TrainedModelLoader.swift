@@ -122,7 +122,7 @@ public enum TrainedModelLoader {
                 throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'iic' settings")
             }
             return try model(IICMethod(configuration: settings), clusterCounts: settings.clusterCounts,
-                             receptiveField: IICNetwork.receptiveField(kernelSize: settings.kernelSize))
+                             receptiveField: IICNetwork.receptiveField(kernelSize: settings.kernelSize, pool: settings.pool))
         case "infoseg":
             guard let settings = configuration.infoseg else {
                 throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'infoseg' settings")

@@ -53,6 +53,8 @@ public struct TrainingSummary {
     /// ran all its steps. A stopped run has no `final.safetensors` yet, and
     /// `--resume` continues it from that step.
     public var stoppedAfterStep: Int? = nil
+    /// The sub-head kept for each head, for a method with sub-heads.
+    public var subHeadSelections: [SubHeadSelection] = []
 }
 
 /// Trains a `ClusteringMethod` on random crops: each step draws `batch`
@@ -210,16 +212,36 @@ public final class ClusteringTrainer {
         guard let last = lastCheckpoint else {
             throw ClusteringError.invalidRun(run.path, reason: "no step ran and no checkpoint exists")
         }
+        // Both steps draw from the generator of step 0, which no training
+        // step uses, so a resumed run ends as an uninterrupted one does.
+        var generator = Self.stepGenerator(seed: training.seed, step: 0)
+        var selections: [SubHeadSelection] = []
+        if method.hasSubHeads(network) {
+            let batches = try (0..<Self.selectionBatches).map { _ in
+                try makeBatch(data: data, statistics: configuration.statistics, crop: training.crop,
+                              count: training.batch, generator: &generator).views
+            }
+            // The comparison runs in training mode, so the batch-norm buffers
+            // it updates are put back afterwards.
+            let buffers = network.batchNormalizations.flatMap(\.localBuffers).map { ($0.tensor, $0.tensor.values) }
+            selections = method.selectSubHeads(network: network, batches: batches, optimizer: adam)
+            for (tensor, values) in buffers { tensor.assign(values) }
+        }
         if training.statisticsBatches > 0 {
             try recomputeStatistics(network: network, data: data, statistics: configuration.statistics,
-                                    options: training)
-            try TrainingCheckpoint.save(final, network: network, optimizer: adam, parameterNames: parameters.map(\.name),
-                                        step: max(startStep, training.steps))
-        } else {
+                                    options: training, generator: &generator)
+        }
+        if selections.isEmpty && training.statisticsBatches == 0 {
             try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
+        } else {
+            let kept = selections.map { "\($0.head) \($0.chosen)" }.joined(separator: ", ")
+            try TrainingCheckpoint.save(final, network: network, optimizer: adam, parameterNames: parameters.map(\.name),
+                                        step: max(startStep, training.steps),
+                                        metadata: kept.isEmpty ? [:] : ["selected_sub_heads": kept])
         }
         return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
-                               seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings)
+                               seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings,
+                               subHeadSelections: selections)
     }
 
     /// Creates a new run folder with its `checkpoints/` and `config.json`
@@ -257,15 +279,12 @@ public final class ClusteringTrainer {
     /// Johnson, "Rethinking 'Batch' in BatchNorm", 2021). During training
     /// the running averages mix the jittered second views with the crops and
     /// follow weights that kept changing, so a whole scene normalised with
-    /// them is not normalised as the crops were. The crops come from the
-    /// generator of step 0, which no training step uses, so the result
-    /// depends only on the weights and the seed, and a resumed run ends
-    /// with the same statistics as an uninterrupted one.
+    /// them is not normalised as the crops were. The crops come from
+    /// `generator`.
     func recomputeStatistics(network: any ClusteringNetwork, data: TrainingData, statistics: BandStatistics,
-                             options: TrainingOptions) throws {
+                             options: TrainingOptions, generator: inout SeededGenerator) throws {
         let layers = network.batchNormalizations
         guard !layers.isEmpty else { return }
-        var generator = Self.stepGenerator(seed: options.seed, step: 0)
         let shape = [options.batch, data.bands.count, options.crop, options.crop]
         network.setTraining(true)
         for layer in layers { layer.beginPooling() }
@@ -282,6 +301,10 @@ public final class ClusteringTrainer {
         }
     }
 
+    /// Batches of two views over which each head's sub-heads are compared
+    /// at the end of training.
+    static let selectionBatches = 8
+
     /// The generator of step `step`: SplitMix64 seeded by the run's seed and
     /// the step, so any step's draws can be reproduced alone.
     static func stepGenerator(seed: UInt64, step: Int) -> SeededGenerator {
@@ -297,6 +320,8 @@ public final class ClusteringTrainer {
         var transform: GeometricTransform
         var valid: Tensor
         var validFlags: [Bool]
+
+        var views: ViewBatch { ViewBatch(first: first, second: second, transform: transform, valid: valid) }
     }
 
     /// Draws `count` crops and makes their second views.

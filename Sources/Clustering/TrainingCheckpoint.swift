@@ -10,7 +10,8 @@ enum TrainingCheckpoint {
     static let optimizerPrefix = "optimizer."
 
     /// Writes a checkpoint under a temporary name, then renames it.
-    static func save(_ url: URL, network: any ClusteringNetwork, optimizer: Adam, parameterNames: [String], step: Int) throws {
+    static func save(_ url: URL, network: any ClusteringNetwork, optimizer: Adam, parameterNames: [String], step: Int,
+                     metadata extra: [String: String] = [:]) throws {
         var arrays = network.stateDictionary.map { NamedArray(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.values) }
         for (index, name) in parameterNames.enumerated() {
             arrays.append(NamedArray(name: "\(optimizerPrefix)first_moment.\(name)", shape: optimizer.firstMoments[index].shape,
@@ -18,7 +19,7 @@ enum TrainingCheckpoint {
             arrays.append(NamedArray(name: "\(optimizerPrefix)second_moment.\(name)", shape: optimizer.secondMoments[index].shape,
                                      values: optimizer.secondMoments[index].values))
         }
-        let metadata = ["step": String(step), "optimizer_step": String(optimizer.stepCount)]
+        let metadata = ["step": String(step), "optimizer_step": String(optimizer.stepCount)].merging(extra) { first, _ in first }
         try SafetensorsFile(arrays: arrays, metadata: metadata).write(to: url)
     }
 

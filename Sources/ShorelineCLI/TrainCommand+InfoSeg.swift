@@ -15,7 +15,8 @@ extension TrainCommand {
     ]
 
     /// Options that only IIC reads, rejected with `--method infoseg`.
-    static let iicOnlyOptions = ["--overclusters", "--kernel-size", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
+    static let iicOnlyOptions = ["--overclusters", "--kernel-size", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule",
+                                 "--sub-heads"]
 
     /// Rejects the options that only InfoSeg reads, for `--method iic`.
     /// - Throws: `UsageError` naming the first such option given.
@@ -31,7 +32,7 @@ extension TrainCommand {
     ///   gain follows InfoSeg's default instead.
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
     static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation) throws -> InfoSegMethod {
-        for name in iicOnlyOptions where arguments.string(name) != nil {
+        for name in iicOnlyOptions + ["--trunk-pool"] where arguments.string(name) != nil || arguments.flag(name) {
             throw UsageError(description: "option '\(name)' applies to --method iic only; drop it or use --method iic")
         }
         var configuration = InfoSegConfiguration()

@@ -28,6 +28,8 @@ enum TrainCommand {
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
             OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (per pixel, mixed with neighbours only by a 2x2 pool) or 3 (default 1)"),
+            OptionSpec("--sub-heads", value: "S", help: "iic: sub-heads per head, trained together on one trunk; the one with the lowest loss is kept (default 5)"),
+            OptionSpec("--trunk-pool", .flag, help: "iic: give the per-pixel trunk the 2x2 max pool of the 3x3 trunk, which mixes neighbouring pixels"),
             OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
@@ -101,6 +103,8 @@ enum TrainCommand {
         guard IICConfiguration.kernelSizes.contains(configuration.kernelSize) else {
             throw UsageError(description: "option '--kernel-size' must be 1 or 3, got '\(configuration.kernelSize)'; run 'shoreline train --help'")
         }
+        configuration.subHeads = try arguments.integer("--sub-heads", default: configuration.subHeads, in: 1...64)
+        configuration.pool = arguments.flag("--trunk-pool")
         configuration.displacementRadius = try arguments.integer("--displacement", default: configuration.displacementRadius, in: 0...(options.crop / 2))
         configuration.mainMarginalWeight = Float(try arguments.decimal(
             "--lambda", default: Double(configuration.mainMarginalWeight), in: 0...10))
@@ -159,6 +163,10 @@ enum TrainCommand {
             console.print("final loss: \(format(last.loss)) (\(heads.joined(separator: "; ")))")
         } else {
             console.print("steps: none to run; the run already reached step \(summary.steps)")
+        }
+        for selection in summary.subHeadSelections {
+            let losses = selection.losses.map { format($0) }.joined(separator: ", ")
+            console.print("\(selection.head) head: kept sub-head \(selection.chosen), the lowest of the losses \(losses)")
         }
         console.print("checkpoint: \(summary.finalCheckpoint.path)")
         console.print("log: \(summary.log.path)")

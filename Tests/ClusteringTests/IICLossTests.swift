@@ -101,3 +101,30 @@ func referenceIICLoss(_ a: [Double], _ b: [Double], shape: [Int], radius: Int, w
         #expect(difference < 1e-3 * largest)
     }
 }
+
+@Test func subHeadSelectionKeepsTheLowestLossFirst() throws {
+    // Three main sub-heads on one trunk, scored on fixed batches: the kept
+    // sub-head has the lowest mean loss, and after the move the first
+    // sub-head scores exactly that loss.
+    var configuration = IICConfiguration()
+    configuration.width = 4
+    configuration.overclusters = 0
+    configuration.subHeads = 3
+    let method = IICMethod(configuration: configuration)
+    var generator = SeededGenerator(seed: 9)
+    let network = method.makeNetwork(bands: 3, generator: &generator) as! IICNetwork
+    let adam = Adam(parameters: network.parameters, learningRate: 1e-3)
+    let batches = (0..<2).map { index in
+        let first = Tensor(shape: [2, 3, 8, 8], values: (0..<384).map { Float(($0 * (7 + index)) % 23) / 11 - 1 })
+        return ViewBatch(first: first, second: first, transform: GeometricTransform(),
+                         valid: Tensor(shape: [2, 1, 8, 8], values: [Float](repeating: 1, count: 128)))
+    }
+    let selections = method.selectSubHeads(network: network, batches: batches, optimizer: adam)
+    let selection = try #require(selections.first)
+    #expect(selections.count == 1)
+    #expect(selection.losses.count == 3)
+    #expect(selection.losses[selection.chosen] == selection.losses.min())
+    #expect(Set(selection.losses).count == 3)
+    let after = batches.map { method.subHeadTerms(network: network, batch: $0)[0][0].loss.scalar }
+    #expect(abs(after.reduce(0, +) / 2 - selection.losses[selection.chosen]) < 1e-5)
+}

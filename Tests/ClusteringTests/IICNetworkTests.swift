@@ -57,14 +57,14 @@ func trunkKernelSetsWeightShapes(kernelSize: Int) {
     #expect(shapes["heads.1.weight"] == [5, 16, 1, 1])
 }
 
-@Test(arguments: [1, 3])
-func windowMarginHidesTheWindowEdge(kernelSize: Int) {
+@Test(arguments: [(1, true), (1, false), (3, true)])
+func windowMarginHidesTheWindowEdge(kernelSize: Int, pool: Bool) {
     // A window cut from a larger input at an even offset gives the larger
     // input's output everywhere at least the sliding-window margin from its
     // edge, and differs from it closer to the edge.
     let (bands, side, offset, windowSide) = (3, 80, 10, 48)
     var generator = SeededGenerator(seed: 5)
-    let network = IICNetwork(bands: bands, width: 4, clusterCounts: [3], kernelSize: kernelSize, generator: &generator)
+    let network = IICNetwork(bands: bands, width: 4, clusterCounts: [3], kernelSize: kernelSize, pool: pool, generator: &generator)
     network.setTraining(false)
     let values = (0..<(bands * side * side)).map { Float(($0 * 7919) % 211) / 100 - 1 }
     var window: [Float] = []
@@ -77,7 +77,7 @@ func windowMarginHidesTheWindowEdge(kernelSize: Int) {
     let whole = withNoGradient { network(Tensor(shape: [1, bands, side, side], values: values)) }.values
     let part = withNoGradient { network(Tensor(shape: [1, bands, windowSide, windowSide], values: window)) }.values
     let margin = SlidingWindowPlan(sceneWidth: side, sceneHeight: side, coreSize: 2,
-                                   receptiveField: IICNetwork.receptiveField(kernelSize: kernelSize)).margin
+                                   receptiveField: IICNetwork.receptiveField(kernelSize: kernelSize, pool: pool)).margin
 
     var largestInside: Float = 0, largestAtEdge: Float = 0
     for cluster in 0..<3 {
@@ -95,5 +95,50 @@ func windowMarginHidesTheWindowEdge(kernelSize: Int) {
         }
     }
     #expect(largestInside < 1e-5)
-    #expect(largestAtEdge > 1e-4)
+    // A trunk that sees one pixel gives the same output at the edge too.
+    if kernelSize == 1 && !pool {
+        #expect(largestAtEdge < 1e-5)
+    } else {
+        #expect(largestAtEdge > 1e-4)
+    }
+}
+
+@Test func pixelTrunkWithoutPoolSeesOnePixel() {
+    let (bands, side) = (3, 12)
+    var generator = SeededGenerator(seed: 4)
+    let network = IICNetwork(bands: bands, width: 4, clusterCounts: [3], kernelSize: 1, pool: false, generator: &generator)
+    network.setTraining(false)
+    var values = (0..<(bands * side * side)).map { Float(($0 * 31) % 17) / 8 - 1 }
+    let before = withNoGradient { network(Tensor(shape: [1, bands, side, side], values: values)) }.values
+    for band in 0..<bands { values[(band * side + 5) * side + 7] += 2 }
+    let after = withNoGradient { network(Tensor(shape: [1, bands, side, side], values: values)) }.values
+    var changed: Set<Int> = []
+    for cluster in 0..<3 {
+        for pixel in 0..<(side * side) where abs(before[cluster * side * side + pixel] - after[cluster * side * side + pixel]) > 1e-6 {
+            changed.insert(pixel)
+        }
+    }
+    #expect(changed == [5 * side + 7])
+}
+
+@Test func subHeadsAreSeparateAndTheFirstIsReturned() {
+    var generator = SeededGenerator(seed: 6)
+    let network = IICNetwork(bands: 3, width: 4, clusterCounts: [3, 5], kernelSize: 1, pool: false, subHeads: 3,
+                             generator: &generator)
+    network.setTraining(false)
+    #expect(network.stateDictionary.filter { $0.name.hasPrefix("heads.") }.map(\.name)
+            == (0..<6).flatMap { ["heads.\($0).weight", "heads.\($0).bias"] })
+    let input = Tensor(shape: [1, 3, 4, 4], values: (0..<48).map { Float($0 % 7) / 3 - 1 })
+    let all = withNoGradient { network.subHeadProbabilities(input) }
+    #expect(all.map(\.count) == [3, 3])
+    #expect(all[0][0].values != all[0][2].values)
+    let firsts = withNoGradient { network.headProbabilities(input) }
+    #expect(firsts.map(\.values) == [all[0][0].values, all[1][0].values])
+
+    // Moving sub-head 2 of the main head first swaps it with sub-head 0.
+    network.moveSubHeadFirst(head: 0, subHead: 2)
+    let moved = withNoGradient { network.subHeadProbabilities(input) }
+    #expect(moved[0][0].values == all[0][2].values)
+    #expect(moved[0][2].values == all[0][0].values)
+    #expect(moved[1][0].values == all[1][0].values)
 }

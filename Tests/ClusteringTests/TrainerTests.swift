@@ -38,24 +38,38 @@ import TestSupport
         #expect(checkpoints == ["final.safetensors", "step-000002.safetensors", "step-000003.safetensors"])
         #expect(try TrainingFixtures.losses(run).map { Int($0[0]) } == [1, 2, 3])
         #expect(summary.lastStep?.heads.map(\.name) == ["main", "overclustering"])
-        // The final checkpoint is step 3's with recomputed batch-norm statistics.
+        // The final checkpoint is step 3's with recomputed batch-norm
+        // statistics and each head's kept sub-head moved first.
         let final = try TrainingFixtures.tensors(summary.finalCheckpoint)
         let last = try TrainingFixtures.tensors(RunFolder.checkpoint(run, step: 3))
         #expect(Set(final.keys) == Set(last.keys))
-        for (name, values) in last {
+        for (name, values) in last where !name.contains("heads.") {
             if name.hasSuffix("running_mean") || name.hasSuffix("running_var") {
                 #expect(final[name] != values, "\(name) was not recomputed")
             } else {
                 #expect(final[name] == values, "\(name) changed")
             }
         }
+        let selections = summary.subHeadSelections
+        #expect(selections.map(\.head) == ["main", "overclustering"])
+        for (head, selection) in selections.enumerated() {
+            #expect(selection.losses.count == 2)
+            #expect(selection.losses[selection.chosen] == selection.losses.min())
+            let kept = "heads.\(head * 2 + selection.chosen)"
+            #expect(final["heads.\(head * 2).weight"] == last["\(kept).weight"])
+            #expect(final["heads.\(head * 2 + selection.chosen).weight"] == last["heads.\(head * 2).weight"])
+        }
+        let metadata = try SafetensorsFile(contentsOf: summary.finalCheckpoint).metadata
+        #expect(metadata["selected_sub_heads"] == selections.map { "\($0.head) \($0.chosen)" }.joined(separator: ", "))
     }
 
     @Test func zeroStatisticsBatchesKeepTheLastStep() throws {
         let scene = try TrainingFixtures.scene(scratch.file("scene.tif"))
         var options = TrainingFixtures.options(inputs: [scene], output: scratch.file("run"), steps: 3)
         options.statisticsBatches = 0
-        let summary = try ClusteringTrainer(method: IICMethod(configuration: TrainingFixtures.tinyIIC), options: options).run()
+        var configuration = TrainingFixtures.tinyIIC
+        configuration.subHeads = 1
+        let summary = try ClusteringTrainer(method: IICMethod(configuration: configuration), options: options).run()
         #expect(try TrainingFixtures.tensors(summary.finalCheckpoint)
                 == TrainingFixtures.tensors(RunFolder.checkpoint(scratch.file("run"), step: 3)))
         #expect(try RunConfiguration.read(run: scratch.file("run")).training.statisticsBatches == 0)
@@ -69,8 +83,10 @@ import TestSupport
         let statistics = try data.statistics()
         var generator = SeededGenerator(seed: 3)
         let network = method.makeNetwork(bands: 3, generator: &generator)
+        var pooled = ClusteringTrainer.stepGenerator(seed: options.seed, step: 0)
         try ClusteringTrainer(method: method, options: options)
-            .recomputeStatistics(network: network, data: data, statistics: statistics, options: options)
+            .recomputeStatistics(network: network, data: data, statistics: statistics, options: options,
+                                 generator: &pooled)
 
         // The same crops (step 0's generator, no jitter) through the first
         // convolution alone, pooled per channel.
@@ -182,10 +198,13 @@ import TestSupport
         let initial = IICMethod(configuration: TrainingFixtures.tinyIIC).makeNetwork(bands: 3, generator: &generator)
         let start = Dictionary(uniqueKeysWithValues: initial.stateDictionary.map { ($0.name, $0.tensor.values) })
         let trained = try TrainingFixtures.tensors(summary.finalCheckpoint)
-        // Step 1 trains the main head and the trunk; the overclustering head keeps its initial weights.
+        // Step 1 trains the main head's two sub-heads and the trunk; the
+        // overclustering head's sub-heads keep their initial weights, in
+        // either order after the selection.
         #expect(trained["heads.0.weight"] != start["heads.0.weight"])
         #expect(trained["trunk.0.weight"] != start["trunk.0.weight"])
-        #expect(trained["heads.1.weight"] == start["heads.1.weight"])
+        #expect(Set([trained["heads.2.weight"]!, trained["heads.3.weight"]!])
+                == Set([start["heads.2.weight"]!, start["heads.3.weight"]!]))
     }
 
     @Test func healthyRunRaisesNoCollapseWarning() throws {
@@ -221,7 +240,7 @@ import TestSupport
         #expect(model.bands == ["B3", "B8", "B11"])
         #expect(model.headNames == ["main", "overclustering"])
         #expect(model.clusterCounts == [3, 6])
-        #expect(model.receptiveField == IICNetwork.receptiveField(kernelSize: TrainingFixtures.tinyIIC.kernelSize))
+        #expect(model.receptiveField == 1)
 
         // An odd-sized window: probabilities per pixel sum to 1 in every head.
         let (height, width) = (7, 9)
@@ -291,6 +310,8 @@ import TestSupport
         object["training"] = training
         var iic = object["iic"] as! [String: Any]
         iic["kernel_size"] = nil
+        iic["pool"] = nil
+        iic["sub_heads"] = nil
         object["iic"] = iic
         try JSONSerialization.data(withJSONObject: object).write(to: url)
         let configuration = try RunConfiguration.read(run: scratch.file("run"))
@@ -298,6 +319,8 @@ import TestSupport
         #expect(configuration.training.inputScale == .linear)
         #expect(configuration.training.statisticsBatches == 0)
         #expect(configuration.iic?.kernelSize == 3)
+        #expect(configuration.iic?.pool == true)
+        #expect(configuration.iic?.subHeads == 1)
         #expect(configuration.training.seed == 7)
     }
 

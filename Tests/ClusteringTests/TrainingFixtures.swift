@@ -37,6 +37,7 @@ enum TrainingFixtures {
         configuration.width = 4
         configuration.overclusters = 6
         configuration.displacementRadius = 2
+        configuration.subHeads = 2
         return configuration
     }
 
