@@ -27,6 +27,8 @@ public enum ClusteringError: Error, Equatable, CustomStringConvertible {
     case unknownMethod(String, run: String)
     /// A file of the run could not be written.
     case unwritableOutput(String, reason: String)
+    /// The run folder, or a folder on its path, is a regular file.
+    case outputBlockedByFile(String, file: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,10 @@ public enum ClusteringError: Error, Equatable, CustomStringConvertible {
             return "run '\(run)' was trained with unknown method '\(method)'; use a run made by 'shoreline train --method iic'"
         case .unwritableOutput(let path, let reason):
             return "cannot write '\(path)': \(reason); check the folder's permissions and free space"
+        case .outputBlockedByFile(let path, let file):
+            return path == file
+                ? "run folder '\(path)' is a file, not a folder; choose another --output"
+                : "run folder '\(path)' cannot be created because '\(file)' is a file, not a folder; choose another --output"
         }
     }
 }

@@ -78,7 +78,7 @@ public struct ViewBatch {
     public var valid: Tensor
 }
 
-/// Which sub-head of a head training kept, and why.
+/// The sub-head of a head that training kept, with every sub-head's loss.
 public struct SubHeadSelection: Codable, Equatable, Sendable {
     public var head: String
     /// The index of the kept sub-head before it was moved first.
@@ -91,7 +91,7 @@ extension ClusteringMethod {
     /// Linear reflectance, unless a method prefers another scale.
     public var defaultInputScale: InputScale { .linear }
 
-    /// Whether `network` has more than one sub-head for some head.
+    /// Returns whether `network` has more than one sub-head for some head.
     func hasSubHeads(_ network: any ClusteringNetwork) -> Bool {
         ((network as? IICNetwork)?.subHeads ?? 1) > 1
     }

@@ -78,11 +78,12 @@ public final class IICNetwork: Module {
 
     /// Returns the side of the input square that one output pixel depends
     /// on for a trunk of `kernelSize` kernels. With 1x1 kernels only the
-    /// pool and the upsampling mix pixels: output pixel x interpolates two
+    /// pool and the upsampling mix pixels. Output pixel x interpolates two
     /// pooled pixels, which cover input pixels x - 2 to x + 1 (x even) or
     /// x - 1 to x + 2 (x odd), so the side is 5, and 1 without the pool.
     public static func receptiveField(kernelSize: Int, pool: Bool = true) -> Int {
-        kernelSize == 1 ? (pool ? 5 : 1) : receptiveField
+        guard kernelSize == 1 else { return receptiveField }
+        return pool ? 5 : 1
     }
 
     /// Computes the cluster probabilities of the first sub-head of every

@@ -96,6 +96,7 @@ public final class ClusteringTrainer {
         EngineThreads.set(options.threads)
 
         // The run folder: new, or resumed with the settings stored in it.
+        if let file = OutputPath.fileInPath(run.path) { throw ClusteringError.outputBlockedByFile(run.path, file: file) }
         let exists = FileManager.default.fileExists(atPath: run.path)
         if exists && !options.resume { throw ClusteringError.outputExists(run.path) }
         let data: TrainingData
@@ -122,6 +123,7 @@ public final class ClusteringTrainer {
             data = try TrainingData(inputs: options.inputs, bands: configuration.bands, inputScale: configuration.inputScale)
             configuration.training.steps = options.steps
             configuration.training.threads = options.threads
+            configuration.training.statisticsBatches = options.statisticsBatches
         } else {
             let inputScale = options.inputScale ?? method.defaultInputScale
             data = try TrainingData(inputs: options.inputs, bands: options.bands, inputScale: inputScale)
@@ -206,14 +208,20 @@ public final class ClusteringTrainer {
             }
         }
 
-        // The final checkpoint: the last step's, with the batch-normalisation
-        // statistics recomputed when the options ask for it.
+        // The final checkpoint: the last step's, with each head's kept
+        // sub-head first and the batch-norm statistics recomputed when the
+        // options ask for it.
         let final = RunFolder.final(run)
         guard let last = lastCheckpoint else {
             throw ClusteringError.invalidRun(run.path, reason: "no step ran and no checkpoint exists")
         }
         // Both steps draw from the generator of step 0, which no training
         // step uses, so a resumed run ends as an uninterrupted one does.
+        // A stop requested meanwhile ends the run at its last step checkpoint,
+        // from which --resume makes the final checkpoint.
+        let stopped = TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
+                                      seconds: Date().timeIntervalSince(start), finalCheckpoint: last, log: logURL,
+                                      warnings: warnings, stoppedAfterStep: max(startStep, training.steps))
         var generator = Self.stepGenerator(seed: training.seed, step: 0)
         var selections: [SubHeadSelection] = []
         if method.hasSubHeads(network) {
@@ -221,6 +229,7 @@ public final class ClusteringTrainer {
                 try makeBatch(data: data, statistics: configuration.statistics, crop: training.crop,
                               count: training.batch, generator: &generator).views
             }
+            if stopRequested() { return stopped }
             // The comparison runs in training mode, so the batch-norm buffers
             // it updates are put back afterwards.
             let buffers = network.batchNormalizations.flatMap(\.localBuffers).map { ($0.tensor, $0.tensor.values) }
@@ -228,8 +237,9 @@ public final class ClusteringTrainer {
             for (tensor, values) in buffers { tensor.assign(values) }
         }
         if training.statisticsBatches > 0 {
-            try recomputeStatistics(network: network, data: data, statistics: configuration.statistics,
-                                    options: training, generator: &generator)
+            let finished = try recomputeStatistics(network: network, data: data, statistics: configuration.statistics,
+                                                   options: training, generator: &generator, stopRequested: stopRequested)
+            if !finished { return stopped }
         }
         if selections.isEmpty && training.statisticsBatches == 0 {
             try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
@@ -257,7 +267,7 @@ public final class ClusteringTrainer {
         do {
             try FileManager.default.createDirectory(at: RunFolder.checkpoints(staging), withIntermediateDirectories: true)
         } catch {
-            throw ClusteringError.unwritableOutput(run.path, reason: SafetensorsFile.fileSystemReason(error))
+            throw ClusteringError.unwritableOutput(run.path, reason: OutputPath.creationFailureReason(staging.path, error: error))
         }
         do {
             try configuration.write(run: staging)
@@ -281,15 +291,25 @@ public final class ClusteringTrainer {
     /// follow weights that kept changing, so a whole scene normalised with
     /// them is not normalised as the crops were. The crops come from
     /// `generator`.
+    /// - Returns: false when `stopRequested` returned true between batches,
+    ///   which leaves the statistics unchanged.
+    @discardableResult
     func recomputeStatistics(network: any ClusteringNetwork, data: TrainingData, statistics: BandStatistics,
-                             options: TrainingOptions, generator: inout SeededGenerator) throws {
+                             options: TrainingOptions, generator: inout SeededGenerator,
+                             stopRequested: () -> Bool = { false }) throws -> Bool {
         let layers = network.batchNormalizations
-        guard !layers.isEmpty else { return }
+        guard !layers.isEmpty else { return true }
+        let saved = layers.flatMap(\.localBuffers).map { ($0.tensor, $0.tensor.values) }
         let shape = [options.batch, data.bands.count, options.crop, options.crop]
         network.setTraining(true)
         for layer in layers { layer.beginPooling() }
         defer { for layer in layers { layer.endPooling() } }
         for _ in 0..<options.statisticsBatches {
+            if stopRequested() {
+                for layer in layers { layer.endPooling() }
+                for (tensor, values) in saved { tensor.assign(values) }
+                return false
+            }
             var values: [Float] = []
             values.reserveCapacity(shape.reduce(1, *))
             for _ in 0..<options.batch {
@@ -299,6 +319,7 @@ public final class ClusteringTrainer {
             }
             _ = withNoGradient { network.headProbabilities(Tensor(shape: shape, values: values)) }
         }
+        return true
     }
 
     /// Batches of two views over which each head's sub-heads are compared

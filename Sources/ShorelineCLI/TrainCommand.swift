@@ -17,7 +17,8 @@ enum TrainCommand {
             RUN/checkpoints/step-NNNNNN.safetensors every --checkpoint-every steps and final.safetensors,
             and RUN/log.jsonl (a line per step: loss, mutual information and cluster usage per head).
             --resume continues RUN from its newest checkpoint with the settings in its config.json; only
-            --steps and --threads may change. The same --seed gives the same run.
+            --steps, --threads and --statistics-batches may change, and the run keeps its own values of
+            those not given. The same --seed and --threads give the same run.
             """,
         options: [
             OptionSpec("--method", value: "NAME", help: "clustering method: iic or infoseg (required)"),
@@ -89,6 +90,8 @@ enum TrainCommand {
             }
             options.headSchedule = schedule
         }
+
+        try applyStoredOptions(to: &options, arguments)
 
         // IIC's settings.
         if methodName == "iic" { try rejectInfoSegOptions(arguments) }
@@ -170,6 +173,36 @@ enum TrainCommand {
         }
         console.print("checkpoint: \(summary.finalCheckpoint.path)")
         console.print("log: \(summary.log.path)")
+    }
+
+    /// Takes, for `--resume` of an existing run, the stored step count and
+    /// statistics batches unless the command gives them, and rejects a
+    /// training option given with another value than the run's: only
+    /// `--steps`, `--threads` and `--statistics-batches` may change.
+    /// - Throws: `ClusteringError.resumeMismatch` naming each such option.
+    static func applyStoredOptions(to options: inout TrainingOptions, _ arguments: ParsedArguments) throws {
+        let run = URL(fileURLWithPath: options.output)
+        guard options.resume, FileManager.default.fileExists(atPath: run.appendingPathComponent(RunConfiguration.fileName).path) else {
+            return
+        }
+        let stored = try RunConfiguration.read(run: run).training
+        if arguments.string("--steps") == nil { options.steps = stored.steps }
+        if arguments.string("--statistics-batches") == nil { options.statisticsBatches = stored.statisticsBatches }
+        let checks: [(option: String, given: String, stored: String)] = [
+            ("--batch", String(options.batch), String(stored.batch)),
+            ("--crop", String(options.crop), String(stored.crop)),
+            ("--seed", String(options.seed), String(stored.seed)),
+            ("--learning-rate", "\(options.learningRate)", "\(stored.learningRate)"),
+            ("--checkpoint-every", String(options.checkpointInterval), String(stored.checkpointInterval)),
+            ("--head-schedule", options.headSchedule.rawValue, stored.headSchedule.rawValue),
+            ("--input-scale", options.inputScale?.rawValue ?? "", stored.inputScale?.rawValue ?? InputScale.linear.rawValue),
+            ("--bands", options.bands?.joined(separator: ",") ?? "", stored.bands?.joined(separator: ",") ?? ""),
+        ]
+        let changed = checks.filter { arguments.string($0.option) != nil && $0.given != $0.stored }
+        guard changed.isEmpty else {
+            let list = changed.map { "\($0.option) \($0.stored), not \($0.given)" }.joined(separator: "; ")
+            throw ClusteringError.resumeMismatch(options.output, reason: "it was trained with \(list); drop those options or start a new --output")
+        }
     }
 
     static func format(_ value: Float, digits: Int = 4) -> String {

@@ -158,6 +158,35 @@ import TestSupport
                 == TrainingFixtures.tensors(RunFolder.final(scratch.file("whole"))))
     }
 
+    @Test func stopDuringFinalStepsLeavesNoFinalCheckpoint() throws {
+        // Two checks during the steps, the third while the final checkpoint is made.
+        var checks = 0
+        let stopped = try train(output: "run", steps: 3, stopRequested: {
+            checks += 1
+            return checks == 3
+        })
+        #expect(stopped.stoppedAfterStep == 3)
+        #expect(stopped.finalCheckpoint == RunFolder.checkpoint(scratch.file("run"), step: 3))
+        #expect(!FileManager.default.fileExists(atPath: RunFolder.final(scratch.file("run")).path))
+
+        _ = try train(output: "whole", steps: 3)
+        let resumed = try train(output: "run", steps: 3, resume: true)
+        #expect(resumed.stoppedAfterStep == nil)
+        #expect(try TrainingFixtures.tensors(RunFolder.final(scratch.file("run")))
+                == TrainingFixtures.tensors(RunFolder.final(scratch.file("whole"))))
+    }
+
+    @Test func outputThatIsAFileIsRejected() throws {
+        let file = scratch.file("plain")
+        try Data("x".utf8).write(to: file)
+        #expect(throws: ClusteringError.outputBlockedByFile(file.path, file: file.path)) {
+            try train(output: "plain", steps: 1)
+        }
+        #expect(throws: ClusteringError.outputBlockedByFile(file.appendingPathComponent("run").path, file: file.path)) {
+            try train(output: "plain/run", steps: 1)
+        }
+    }
+
     @Test func resumeDropsLogLinesAfterTheCheckpoint() throws {
         // Steps 1-3 logged, checkpoint at 2: the resumed run rewrites step 3.
         _ = try train(output: "run", steps: 3)

@@ -82,6 +82,24 @@ import TestSupport
         #expect(text.contains("\"noise_standard_deviation\" : 0.5"))
     }
 
+    @Test func resumeKeepsStoredStepsAndRejectsChangedOptions() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let first = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "3"] + tiny)
+        #expect(first.exitCode == 0, "\(first.diagnostics)")
+
+        // Without --steps the run keeps its 3 steps instead of the default 300.
+        let again = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume"] + tiny)
+        #expect(again.exitCode == 0, "\(again.diagnostics)")
+        #expect(again.output.contains("steps: none to run; the run already reached step 3"))
+        let text = try String(contentsOfFile: "\(run)/config.json", encoding: .utf8)
+        #expect(text.contains("\"steps\" : 3"))
+
+        let changed = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume",
+                                    "--seed", "5", "--learning-rate", "0.01"] + tiny)
+        #expect(changed.exitCode == 1)
+        #expect(changed.errors == ["error: run folder '\(run)' cannot be resumed: it was trained with --seed 0, not 5; --learning-rate 0.0005, not 0.01; drop those options or start a new --output"])
+    }
+
     @Test func existingOutputWithoutResumeIsRejected() throws {
         let input = try scene(), run = scratch.file("run").path
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
