@@ -45,7 +45,7 @@ public enum ClusteringError: Error, Equatable, CustomStringConvertible {
         case .outputExists(let path):
             return "run folder '\(path)' already exists; pass --resume to continue it or choose a new --output"
         case .nothingToResume(let path):
-            return "run folder '\(path)' has no config.json to resume from; drop --resume to start a new run"
+            return "run folder '\(path)' has no config.json to resume from; delete the folder and drop --resume to start a new run, or choose another --output"
         case .resumeMismatch(let path, let reason):
             return "run folder '\(path)' cannot be resumed: \(reason)"
         case .nonFiniteLoss(let step, let head, let checkpoint):

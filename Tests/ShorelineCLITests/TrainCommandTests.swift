@@ -113,7 +113,7 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         let result = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume"] + tiny)
         #expect(result.exitCode == 1)
-        #expect(result.errors == ["error: run folder '\(run)' has no config.json to resume from; drop --resume to start a new run"])
+        #expect(result.errors == ["error: run folder '\(run)' has no config.json to resume from; delete the folder and drop --resume to start a new run, or choose another --output"])
     }
 
     @Test(arguments: [
