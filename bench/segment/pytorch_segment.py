@@ -35,7 +35,7 @@ class IICNetwork(torch.nn.Module):
     """The trunk W-2W-pool-4W-4W(dilated 2)-4W(dilated 2) and 1x1 heads;
     with kernel_size 1 every trunk convolution is 1x1 and undilated."""
 
-    def __init__(self, bands, width, cluster_counts, kernel_size=3):
+    def __init__(self, bands, width, cluster_counts, kernel_size=3, pool=True):
         super().__init__()
         layers, channels = [], bands
         for index, (out_channels, dilation) in enumerate(
@@ -46,7 +46,7 @@ class IICNetwork(torch.nn.Module):
             layers += [torch.nn.Conv2d(channels, out_channels, kernel_size, padding=padding, dilation=dilation,
                                        bias=False),
                        torch.nn.BatchNorm2d(out_channels), torch.nn.ReLU()]
-            if index == 1:
+            if index == 1 and (pool or kernel_size == 3):
                 layers.append(torch.nn.MaxPool2d(2))
             channels = out_channels
         self.trunk = torch.nn.Sequential(*layers)
@@ -74,11 +74,23 @@ def load_network(run):
         config = json.load(file)
     iic = config["iic"]
     counts = [iic["clusters"]] + ([iic["overclusters"]] if iic.get("overclusters", 0) > 0 else [])
-    # Runs written before the kernel size was configurable have 3x3 trunks.
-    network = IICNetwork(len(config["bands"]), iic["width"], counts, iic.get("kernel_size", 3))
+    # Runs written before these settings existed have 3x3 trunks, a pool and
+    # one sub-head per head.
+    network = IICNetwork(len(config["bands"]), iic["width"], counts, iic.get("kernel_size", 3), iic.get("pool", True))
     state = load_file(os.path.join(run, "checkpoints", "final.safetensors"))
-    weights = {name: (value.long() if name.endswith("num_batches_tracked") else value)
-               for name, value in state.items() if not name.startswith("optimizer.")}
+    # Inference uses each head's first sub-head, stored as heads.(k * sub_heads),
+    # which training made the kept one; the other sub-heads are not loaded.
+    sub_heads = iic.get("sub_heads", 1)
+    weights = {}
+    for name, value in state.items():
+        if name.startswith("optimizer."):
+            continue
+        if name.startswith("heads."):
+            _, index, field = name.split(".")
+            if int(index) % sub_heads:
+                continue
+            name = f"heads.{int(index) // sub_heads}.{field}"
+        weights[name] = value.long() if name.endswith("num_batches_tracked") else value
     network.load_state_dict(weights, strict=True)
     return network.eval().to(memory_format=torch.channels_last), len(config["bands"])
 
