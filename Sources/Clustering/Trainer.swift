@@ -111,6 +111,9 @@ public final class ClusteringTrainer {
                 throw ClusteringError.nothingToResume(run.path)
             }
             configuration = try RunConfiguration.read(run: run)
+            if let reached = RunFolder.newestCheckpoint(run)?.step, options.steps < reached {
+                throw ClusteringError.resumeMismatch(run.path, reason: "it has reached step \(reached), so --steps must be \(reached) or more")
+            }
             var requested = configuration
             method.record(in: &requested)
             guard configuration.method == method.name else {

@@ -27,9 +27,9 @@ enum TrainCommand {
             OptionSpec("--bands", value: "NAMES", help: "input bands, comma-separated (default B2,B3,B4,B8,B11,B12); for files without band names, the names of all their bands in file order (B11,B8,B3)"),
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
-            OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-pool-4W-4W-4W (default 16)"),
-            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (per pixel, mixed with neighbours only by a 2x2 pool) or 3 (default 1)"),
-            OptionSpec("--sub-heads", value: "S", help: "iic: sub-heads per head, trained together on one trunk; the one with the lowest loss is kept (default 5)"),
+            OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-4W-4W-4W, with a 2x2 pool after 2W in the 3x3 trunk or with --trunk-pool (default 16)"),
+            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (each pixel on its own unless --trunk-pool) or 3 (default 1)"),
+            OptionSpec("--sub-heads", value: "S", help: "iic: sub-heads per head, 1 to 64, trained together on one trunk; the one with the lowest loss is kept and stored first (default 5)"),
             OptionSpec("--trunk-pool", .flag, help: "iic: give the per-pixel trunk the 2x2 max pool of the 3x3 trunk, which mixes neighbouring pixels"),
             OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
@@ -163,13 +163,14 @@ enum TrainCommand {
                     + ", largest cluster \(format(head.largestClusterShare * 100, digits: 1)) %"
             }
             console.print("steps: \(summary.startStep + 1) to \(summary.steps) in \(format(Float(summary.seconds), digits: 1)) s")
-            console.print("final loss: \(format(last.loss)) (\(heads.joined(separator: "; ")))")
+            let note = summary.subHeadSelections.isEmpty ? "" : "; each head's loss is the mean over its sub-heads"
+            console.print("final loss: \(format(last.loss)) (\(heads.joined(separator: "; ")))\(note)")
         } else {
             console.print("steps: none to run; the run already reached step \(summary.steps)")
         }
         for selection in summary.subHeadSelections {
             let losses = selection.losses.map { format($0) }.joined(separator: ", ")
-            console.print("\(selection.head) head: kept sub-head \(selection.chosen), the lowest of the losses \(losses)")
+            console.print("\(selection.head) head: kept sub-head \(selection.chosen) (counting from 0), the lowest of the losses \(losses); it is now stored first")
         }
         console.print("checkpoint: \(summary.finalCheckpoint.path)")
         console.print("log: \(summary.log.path)")

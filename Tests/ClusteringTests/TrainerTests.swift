@@ -187,6 +187,14 @@ import TestSupport
         }
     }
 
+    @Test func resumeToFewerStepsThanReachedIsRejected() throws {
+        _ = try train(output: "run", steps: 4)
+        #expect(throws: ClusteringError.resumeMismatch(scratch.file("run").path, reason: "it has reached step 4, so --steps must be 4 or more")) {
+            try train(output: "run", steps: 2, resume: true)
+        }
+        #expect(try RunConfiguration.read(run: scratch.file("run")).training.steps == 4)
+    }
+
     @Test func resumeDropsLogLinesAfterTheCheckpoint() throws {
         // Steps 1-3 logged, checkpoint at 2: the resumed run rewrites step 3.
         _ = try train(output: "run", steps: 3)
