@@ -27,22 +27,25 @@ extension TrainCommand {
     }
 
     /// Builds InfoSeg's method from the command-line options.
-    /// - Parameter augmentation: the second view's recipe, parsed with IIC's
-    ///   options (`--affine`, `--jitter-gain`); without `--jitter-gain`, the
-    ///   gain follows InfoSeg's default instead.
+    /// - Parameters:
+    ///   - augmentation: the second view's recipe, parsed with the shared
+    ///     options (`--affine`, `--jitter-gain`) from `base`'s recipe.
+    ///   - base: the settings that options not given keep: InfoSeg's
+    ///     defaults, or a resumed run's.
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
-    static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation) throws -> InfoSegMethod {
+    static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation,
+                              base: InfoSegConfiguration = InfoSegConfiguration()) throws -> InfoSegMethod {
         for name in iicOnlyOptions + ["--trunk-pool"] where arguments.string(name) != nil || arguments.flag(name) {
             throw UsageError(description: "option '\(name)' applies to --method iic only; drop it or use --method iic")
         }
-        var configuration = InfoSegConfiguration()
+        var configuration = base
         configuration.clusters = try arguments.integer("--clusters", default: configuration.clusters, in: 2...256)
         configuration.width = try arguments.integer("--width", default: configuration.width, in: 1...1024)
         configuration.featureChannels = try arguments.integer("--feature-channels", default: configuration.featureChannels, in: 1...1024)
         configuration.segmentationScale = Float(try arguments.decimal("--segmentation-scale", default: Double(configuration.segmentationScale), in: 0.01...1000))
         configuration.temperature = Float(try arguments.decimal("--temperature", default: Double(configuration.temperature), in: 0.001...100))
         configuration.marginalWeight = Float(try arguments.decimal("--marginal-weight", default: Double(configuration.marginalWeight), in: 0...10))
-        configuration.crossView = !arguments.flag("--same-view")
+        if arguments.flag("--same-view") { configuration.crossView = false }
         switch arguments.string("--positives") {
         case nil: break
         case "own-view": configuration.otherViewPositives = false
@@ -57,11 +60,7 @@ extension TrainCommand {
         case let name?:
             throw UsageError(description: "option '--negatives' must be batch or own-image, got '\(name)'; run 'shoreline train --help'")
         }
-        let sharedGain = configuration.augmentation.sharedGain
         configuration.augmentation = augmentation
-        if arguments.string("--jitter-gain") == nil {
-            configuration.augmentation.sharedGain = sharedGain
-        }
         return InfoSegMethod(configuration: configuration)
     }
 }

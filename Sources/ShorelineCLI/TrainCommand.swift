@@ -16,9 +16,9 @@ enum TrainCommand {
             Writes RUN/config.json (settings, bands and their normalisation statistics),
             RUN/checkpoints/step-NNNNNN.safetensors every --checkpoint-every steps and final.safetensors,
             and RUN/log.jsonl (a line per step: loss, mutual information and cluster usage per head).
-            --resume continues RUN from its newest checkpoint with the settings in its config.json; only
-            --steps, --threads and --statistics-batches may change, and the run keeps its own values of
-            those not given. The same --seed and --threads give the same run.
+            --resume continues RUN from its newest checkpoint with the settings in its config.json; of the
+            options given again, only --steps, --threads and --statistics-batches may differ from them.
+            The same --seed and --threads give the same run.
             """,
         options: [
             OptionSpec("--method", value: "NAME", help: "clustering method: iic or infoseg (required)"),
@@ -91,11 +91,13 @@ enum TrainCommand {
             options.headSchedule = schedule
         }
 
-        try applyStoredOptions(to: &options, arguments)
+        // A resumed run starts from its stored settings, so that only the
+        // options given on the command line can differ from them.
+        let stored = try applyStoredOptions(to: &options, arguments)
 
         // IIC's settings.
         if methodName == "iic" { try rejectInfoSegOptions(arguments) }
-        var configuration = IICConfiguration()
+        var configuration = stored?.iic ?? IICConfiguration()
         configuration.clusters = try arguments.integer("--clusters", default: configuration.clusters, in: 2...256)
         configuration.overclusters = try arguments.integer("--overclusters", default: configuration.overclusters, in: 0...1024)
         guard configuration.overclusters == 0 || configuration.overclusters >= 2 else {
@@ -107,22 +109,26 @@ enum TrainCommand {
             throw UsageError(description: "option '--kernel-size' must be 1 or 3, got '\(configuration.kernelSize)'; run 'shoreline train --help'")
         }
         configuration.subHeads = try arguments.integer("--sub-heads", default: configuration.subHeads, in: 1...64)
-        configuration.pool = arguments.flag("--trunk-pool")
+        if arguments.flag("--trunk-pool") { configuration.pool = true }
         configuration.displacementRadius = try arguments.integer("--displacement", default: configuration.displacementRadius, in: 0...(options.crop / 2))
         configuration.mainMarginalWeight = Float(try arguments.decimal(
             "--lambda", default: Double(configuration.mainMarginalWeight), in: 0...10))
         configuration.overclusteringMarginalWeight = Float(try arguments.decimal(
             "--overclustering-lambda", default: Double(configuration.overclusteringMarginalWeight), in: 0...10))
 
-        // The second view's recipe, starting from the method's own defaults.
-        var augmentation = methodName == "infoseg" ? InfoSegConfiguration().augmentation : configuration.augmentation
-        augmentation.maximumAffineDegrees = try arguments.decimal("--affine", default: 0, in: 0...45)
+        // The second view's recipe, starting from the method's own defaults
+        // or the resumed run's.
+        let infoSegBase = stored?.infoseg ?? InfoSegConfiguration()
+        var augmentation = methodName == "infoseg" ? infoSegBase.augmentation : configuration.augmentation
+        augmentation.maximumAffineDegrees = try arguments.decimal(
+            "--affine", default: augmentation.maximumAffineDegrees, in: 0...45)
         augmentation.gainRange = Float(try arguments.decimal(
             "--jitter-gain-range", default: Double(augmentation.gainRange), in: 0...0.9))
         augmentation.noiseStandardDeviation = Float(try arguments.decimal(
             "--jitter-noise", default: Double(augmentation.noiseStandardDeviation), in: 0...10))
         switch arguments.string("--jitter-gain") {
-        case nil, "per-band": augmentation.sharedGain = false
+        case nil: break
+        case "per-band": augmentation.sharedGain = false
         case "shared": augmentation.sharedGain = true
         case let name?:
             throw UsageError(description: "option '--jitter-gain' must be per-band or shared, got '\(name)'; run 'shoreline train --help'")
@@ -130,7 +136,7 @@ enum TrainCommand {
         configuration.augmentation = augmentation
 
         // The run.
-        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: augmentation) : IICMethod(configuration: configuration)
+        let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: augmentation, base: infoSegBase) : IICMethod(configuration: configuration)
         let trainer = ClusteringTrainer(method: method, options: options)
         console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")
@@ -180,13 +186,15 @@ enum TrainCommand {
     /// statistics batches unless the command gives them, and rejects a
     /// training option given with another value than the run's: only
     /// `--steps`, `--threads` and `--statistics-batches` may change.
+    /// - Returns: the run's stored configuration, or nil for a new run.
     /// - Throws: `ClusteringError.resumeMismatch` naming each such option.
-    static func applyStoredOptions(to options: inout TrainingOptions, _ arguments: ParsedArguments) throws {
+    static func applyStoredOptions(to options: inout TrainingOptions, _ arguments: ParsedArguments) throws -> RunConfiguration? {
         let run = URL(fileURLWithPath: options.output)
         guard options.resume, FileManager.default.fileExists(atPath: run.appendingPathComponent(RunConfiguration.fileName).path) else {
-            return
+            return nil
         }
-        let stored = try RunConfiguration.read(run: run).training
+        let configuration = try RunConfiguration.read(run: run)
+        let stored = configuration.training
         if arguments.string("--steps") == nil { options.steps = stored.steps }
         if arguments.string("--statistics-batches") == nil { options.statisticsBatches = stored.statisticsBatches }
         let checks: [(option: String, given: String, stored: String)] = [
@@ -204,6 +212,7 @@ enum TrainCommand {
             let list = changed.map { "\($0.option) \($0.stored), not \($0.given)" }.joined(separator: "; ")
             throw ClusteringError.resumeMismatch(options.output, reason: "it was trained with \(list); drop those options or start a new --output")
         }
+        return configuration
     }
 
     static func format(_ value: Float, digits: Int = 4) -> String {

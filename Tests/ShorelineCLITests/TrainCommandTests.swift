@@ -100,6 +100,23 @@ import TestSupport
         #expect(changed.errors == ["error: run folder '\(run)' cannot be resumed: it was trained with --seed 0, not 5; --learning-rate 0.0005, not 0.01; drop those options or start a new --output"])
     }
 
+    @Test func resumeKeepsStoredMethodSettings() throws {
+        let input = try scene(), run = scratch.file("run").path
+        let first = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--steps", "2",
+                                  "--trunk-pool", "--sub-heads", "2", "--jitter-gain", "shared"] + tiny)
+        #expect(first.exitCode == 0, "\(first.diagnostics)")
+
+        // None of the method options again: the run's own settings serve.
+        let resumed = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume", "--steps", "3"])
+        #expect(resumed.exitCode == 0, "\(resumed.diagnostics)")
+        #expect(resumed.output.contains { $0.hasPrefix("steps: 3 to 3 in ") })
+
+        let other = runShoreline(["train", "--method", "iic", "--input", input, "--output", run, "--resume", "--steps", "4",
+                                  "--sub-heads", "3"])
+        #expect(other.exitCode == 1)
+        #expect(other.errors == ["error: run folder '\(run)' cannot be resumed: it was trained with iic.sub_heads 2, not 3; give the options it was trained with or start a new --output"])
+    }
+
     @Test func existingOutputWithoutResumeIsRejected() throws {
         let input = try scene(), run = scratch.file("run").path
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
