@@ -59,6 +59,10 @@ public protocol ClusteringMethod {
     /// Stores the method's settings in a run configuration.
     func record(in configuration: inout RunConfiguration)
 
+    /// The number of sub-heads of each head; above 1 the trainer calls
+    /// `selectSubHeads` after the last step.
+    var subHeadsPerHead: Int { get }
+
     /// Chooses, for a network with several sub-heads per head, the sub-head
     /// of each head with the lowest mean loss over `batches`, and moves it
     /// to the place that inference uses (with its moments in `optimizer`).
@@ -91,10 +95,8 @@ extension ClusteringMethod {
     /// Linear reflectance, unless a method prefers another scale.
     public var defaultInputScale: InputScale { .linear }
 
-    /// Returns whether `network` has more than one sub-head for some head.
-    func hasSubHeads(_ network: any ClusteringNetwork) -> Bool {
-        ((network as? IICNetwork)?.subHeads ?? 1) > 1
-    }
+    /// One output per head, unless a method has sub-heads.
+    public var subHeadsPerHead: Int { 1 }
 
     /// No selection: the method has one output per head.
     public func selectSubHeads(network: any ClusteringNetwork, batches: [ViewBatch], optimizer: Adam) -> [SubHeadSelection] { [] }
@@ -111,6 +113,7 @@ public struct IICMethod: ClusteringMethod {
     public var name: String { "iic" }
     public var headNames: [String] { configuration.headNames }
     public var augmentation: ViewAugmentation { configuration.augmentation }
+    public var subHeadsPerHead: Int { configuration.subHeads }
 
     /// The spectral shape (`InputScale.spectralShape`): without brightness,
     /// the clusters that keep the most information between views follow

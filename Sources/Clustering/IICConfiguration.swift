@@ -10,9 +10,10 @@ public struct IICConfiguration: Codable, Equatable, Sendable {
     /// The side of the trunk's convolution kernels: 1 for a per-pixel trunk
     /// (see `IICNetwork`), or 3.
     public var kernelSize: Int = 1
-    /// Whether a per-pixel trunk has the 2x2 max pool of the 3x3 trunk. The
+    /// True when a per-pixel trunk has the 2x2 max pool of the 3x3 trunk. The
     /// pool mixes each pixel with its neighbours, and its maximum spreads
-    /// the strongest feature over them; without it the trunk sees one pixel.
+    /// the strongest feature over them. Without it each output depends on one
+    /// input pixel.
     public var pool = false
     /// Sub-heads per head: independent 1x1 convolutions on the trunk, of
     /// which the one with the lowest loss is kept (see `IICMethod`).

@@ -227,7 +227,7 @@ public final class ClusteringTrainer {
                                       warnings: warnings, stoppedAfterStep: max(startStep, training.steps))
         var generator = Self.stepGenerator(seed: training.seed, step: 0)
         var selections: [SubHeadSelection] = []
-        if method.hasSubHeads(network) {
+        if method.subHeadsPerHead > 1 {
             let batches = try (0..<Self.selectionBatches).map { _ in
                 try makeBatch(data: data, statistics: configuration.statistics, crop: training.crop,
                               count: training.batch, generator: &generator).views
@@ -235,9 +235,9 @@ public final class ClusteringTrainer {
             if stopRequested() { return stopped }
             // The comparison runs in training mode, so the batch-norm buffers
             // it updates are put back afterwards.
-            let buffers = network.batchNormalizations.flatMap(\.localBuffers).map { ($0.tensor, $0.tensor.values) }
+            let buffers = Self.batchNormalizationBuffers(network)
             selections = method.selectSubHeads(network: network, batches: batches, optimizer: adam)
-            for (tensor, values) in buffers { tensor.assign(values) }
+            Self.restore(buffers)
         }
         if training.statisticsBatches > 0 {
             let finished = try recomputeStatistics(network: network, data: data, statistics: configuration.statistics,
@@ -247,10 +247,12 @@ public final class ClusteringTrainer {
         if selections.isEmpty && training.statisticsBatches == 0 {
             try RunFolder.writeAtomically(try Data(contentsOf: last), to: final)
         } else {
-            let kept = selections.map { "\($0.head) \($0.chosen)" }.joined(separator: ", ")
+            var metadata: [String: String] = [:]
+            if !selections.isEmpty {
+                metadata["selected_sub_heads"] = selections.map { "\($0.head) \($0.chosen)" }.joined(separator: ", ")
+            }
             try TrainingCheckpoint.save(final, network: network, optimizer: adam, parameterNames: parameters.map(\.name),
-                                        step: max(startStep, training.steps),
-                                        metadata: kept.isEmpty ? [:] : ["selected_sub_heads": kept])
+                                        step: max(startStep, training.steps), metadata: metadata)
         }
         return TrainingSummary(lastStep: lastRecord, startStep: startStep, steps: training.steps,
                                seconds: Date().timeIntervalSince(start), finalCheckpoint: final, log: logURL, warnings: warnings,
@@ -302,7 +304,7 @@ public final class ClusteringTrainer {
                              stopRequested: () -> Bool = { false }) throws -> Bool {
         let layers = network.batchNormalizations
         guard !layers.isEmpty else { return true }
-        let saved = layers.flatMap(\.localBuffers).map { ($0.tensor, $0.tensor.values) }
+        let saved = Self.batchNormalizationBuffers(network)
         let shape = [options.batch, data.bands.count, options.crop, options.crop]
         network.setTraining(true)
         for layer in layers { layer.beginPooling() }
@@ -310,7 +312,7 @@ public final class ClusteringTrainer {
         for _ in 0..<options.statisticsBatches {
             if stopRequested() {
                 for layer in layers { layer.endPooling() }
-                for (tensor, values) in saved { tensor.assign(values) }
+                Self.restore(saved)
                 return false
             }
             var values: [Float] = []
@@ -323,6 +325,17 @@ public final class ClusteringTrainer {
             _ = withNoGradient { network.headProbabilities(Tensor(shape: shape, values: values)) }
         }
         return true
+    }
+
+    /// Returns the batch-norm buffers of `network` (running statistics and
+    /// batch counts) with copies of their values, for `restore`.
+    static func batchNormalizationBuffers(_ network: any ClusteringNetwork) -> [(tensor: Tensor, values: [Float])] {
+        network.batchNormalizations.flatMap(\.localBuffers).map { ($0.tensor, $0.tensor.values) }
+    }
+
+    /// Puts back the values that `batchNormalizationBuffers` copied.
+    static func restore(_ buffers: [(tensor: Tensor, values: [Float])]) {
+        for buffer in buffers { buffer.tensor.assign(buffer.values) }
     }
 
     /// Batches of two views over which each head's sub-heads are compared

@@ -95,7 +95,7 @@ func windowMarginHidesTheWindowEdge(kernelSize: Int, pool: Bool) {
         }
     }
     #expect(largestInside < 1e-5)
-    // A trunk that sees one pixel gives the same output at the edge too.
+    // Without the pool each output depends on one pixel, so the edge matches too.
     if kernelSize == 1 && !pool {
         #expect(largestAtEdge < 1e-5)
     } else {

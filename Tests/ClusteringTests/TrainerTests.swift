@@ -55,9 +55,9 @@ import TestSupport
         for (head, selection) in selections.enumerated() {
             #expect(selection.losses.count == 2)
             #expect(selection.losses[selection.chosen] == selection.losses.min())
-            let kept = "heads.\(head * 2 + selection.chosen)"
-            #expect(final["heads.\(head * 2).weight"] == last["\(kept).weight"])
-            #expect(final["heads.\(head * 2 + selection.chosen).weight"] == last["heads.\(head * 2).weight"])
+            let firstPlace = "heads.\(head * 2).weight", chosenPlace = "heads.\(head * 2 + selection.chosen).weight"
+            #expect(final[firstPlace] == last[chosenPlace])
+            #expect(final[chosenPlace] == last[firstPlace])
         }
         let metadata = try SafetensorsFile(contentsOf: summary.finalCheckpoint).metadata
         #expect(metadata["selected_sub_heads"] == selections.map { "\($0.head) \($0.chosen)" }.joined(separator: ", "))

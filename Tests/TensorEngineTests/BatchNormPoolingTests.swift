@@ -10,7 +10,7 @@ import Testing
         Tensor(shape: [1, 2, 2, 1], values: [-4, 8, -37, 83]),
     ]
 
-    /// The mean and unbiased variance of each channel over all batches at once.
+    /// Returns the mean and unbiased variance of each channel over all batches at once.
     static func expectedStatistics() -> (means: [Double], variances: [Double]) {
         var channels: [[Double]] = [[], []]
         for batch in batches {
