@@ -114,22 +114,7 @@ public final class IICNetwork: Module {
     /// same with `optimizer`'s moments when given.
     public func moveSubHeadFirst(head: Int, subHead: Int, optimizer: Adam? = nil) {
         guard subHead != 0 else { return }
-        let first = heads[head * subHeads], chosen = heads[head * subHeads + subHead]
-        var pairs = [(first.weight, chosen.weight)]
-        if let a = first.bias, let b = chosen.bias { pairs.append((a, b)) }
-        if let optimizer {
-            for (a, b) in pairs {
-                guard let i = optimizer.parameters.firstIndex(where: { $0 === a }),
-                      let j = optimizer.parameters.firstIndex(where: { $0 === b }) else { continue }
-                pairs += [(optimizer.firstMoments[i], optimizer.firstMoments[j]),
-                          (optimizer.secondMoments[i], optimizer.secondMoments[j])]
-            }
-        }
-        for (a, b) in pairs {
-            let values = a.values
-            a.assign(b.values)
-            b.assign(values)
-        }
+        heads[head * subHeads].swapParameters(with: heads[head * subHeads + subHead], optimizer: optimizer)
     }
 
     /// The main head's probabilities.

@@ -111,3 +111,28 @@ public final class SGD {
         for parameter in parameters { parameter.zeroGradient() }
     }
 }
+
+extension Conv2d {
+    /// Exchanges this layer's weight and bias with `other`'s, which has the
+    /// same shape, and their moments in `optimizer` when given, so that
+    /// training goes on as if the two layers had changed places.
+    public func swapParameters(with other: Conv2d, optimizer: Adam? = nil) {
+        precondition(weight.shape == other.weight.shape && (bias == nil) == (other.bias == nil),
+                     "Conv2d.swapParameters needs layers of one shape, got \(weight.shape) and \(other.weight.shape)")
+        var pairs = [(weight, other.weight)]
+        if let a = bias, let b = other.bias { pairs.append((a, b)) }
+        if let optimizer {
+            for (a, b) in pairs {
+                guard let i = optimizer.parameters.firstIndex(where: { $0 === a }),
+                      let j = optimizer.parameters.firstIndex(where: { $0 === b }) else { continue }
+                pairs += [(optimizer.firstMoments[i], optimizer.firstMoments[j]),
+                          (optimizer.secondMoments[i], optimizer.secondMoments[j])]
+            }
+        }
+        for (a, b) in pairs {
+            let values = a.values
+            a.assign(b.values)
+            b.assign(values)
+        }
+    }
+}

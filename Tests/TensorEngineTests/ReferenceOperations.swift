@@ -131,6 +131,31 @@ enum Reference {
         return c
     }
 
+    /// `matmul` of each batch of `[B, ...]` factors, concatenated.
+    static func batchedMatmul(_ a: [Double], _ aShape: [Int], _ b: [Double], _ bShape: [Int],
+                              transposeA: Bool, transposeB: Bool) -> [Double] {
+        let (aSize, bSize) = (aShape[1] * aShape[2], bShape[1] * bShape[2])
+        return (0..<aShape[0]).flatMap { batch in
+            matmul(Array(a[(batch * aSize)..<((batch + 1) * aSize)]), Array(aShape[1...]),
+                   Array(b[(batch * bSize)..<((batch + 1) * bSize)]), Array(bShape[1...]),
+                   transposeA: transposeA, transposeB: transposeB)
+        }
+    }
+
+    /// Each vector along axis 1 of `[N, C, ...]` divided by sqrt(Σ x² + ε).
+    static func normaliseAlongChannels(_ x: [Double], _ shape: [Int], epsilon: Double) -> [Double] {
+        let (n, c) = (shape[0], shape[1]), plane = shape.dropFirst(2).reduce(1, *)
+        var y = x
+        for image in 0..<n {
+            for position in 0..<plane {
+                let indices = (0..<c).map { (image * c + $0) * plane + position }
+                let length = (indices.reduce(0) { $0 + x[$1] * x[$1] } + epsilon).squareRoot()
+                for index in indices { y[index] = x[index] / length }
+            }
+        }
+        return y
+    }
+
     static func concatenateChannels(_ parts: [([Double], [Int])]) -> [Double] {
         let n = parts[0].1[0], plane = parts[0].1[2...].reduce(1, *)
         var y: [Double] = []
