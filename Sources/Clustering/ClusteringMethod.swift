@@ -63,9 +63,10 @@ public protocol ClusteringMethod {
     /// `selectSubHeads` after the last step.
     var subHeadsPerHead: Int { get }
 
-    /// Chooses, for a network with several sub-heads per head, the sub-head
-    /// of each head with the lowest mean loss over `batches`, and moves it
-    /// to the place that inference uses (with its moments in `optimizer`).
+    /// Chooses, for a network with several sub-heads per head, one sub-head
+    /// of each head by a label-free criterion over `batches` (IIC: the
+    /// lowest mean loss), and moves it to the place that inference uses
+    /// (with its moments in `optimizer`).
     /// - Returns: the chosen sub-head of each head with every sub-head's
     ///   mean loss, or an empty array for a method without sub-heads.
     func selectSubHeads(network: any ClusteringNetwork, batches: [ViewBatch], optimizer: Adam) -> [SubHeadSelection]
@@ -89,6 +90,16 @@ public struct SubHeadSelection: Codable, Equatable, Sendable {
     public var chosen: Int
     /// Each sub-head's mean loss over the selection batches.
     public var losses: [Float]
+    /// Each sub-head's mean mutual information between the classes of the
+    /// two views, nats, for a method that selects by it; nil otherwise.
+    public var agreements: [Float]?
+
+    public init(head: String, chosen: Int, losses: [Float], agreements: [Float]? = nil) {
+        self.head = head
+        self.chosen = chosen
+        self.losses = losses
+        self.agreements = agreements
+    }
 }
 
 extension ClusteringMethod {

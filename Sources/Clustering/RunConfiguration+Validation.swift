@@ -41,12 +41,25 @@ extension RunConfiguration {
             try check(iic.overclusters == 0 || (2...1024).contains(iic.overclusters), "iic.overclusters", iic.overclusters, "0, or 2 to 1024")
             try check((1...1024).contains(iic.width), "iic.width", iic.width, "1 to 1024")
             try check(IICConfiguration.kernelSizes.contains(iic.kernelSize), "iic.kernel_size", iic.kernelSize, "1 or 3")
+            try check((1...64).contains(iic.subHeads), "iic.sub_heads", iic.subHeads, "1 to 64")
             try check((0...training.crop / 2).contains(iic.displacementRadius), "iic.displacement_radius", iic.displacementRadius,
                       "0 to half the crop, \(training.crop / 2)")
             for (key, weight) in [("iic.main_marginal_weight", iic.mainMarginalWeight),
                                   ("iic.overclustering_marginal_weight", iic.overclusteringMarginalWeight)] {
                 try check(weight.isFinite && weight >= 0, key, weight, "a number of at least 0")
             }
+        }
+        if let infoseg {
+            try check((2...256).contains(infoseg.clusters), "infoseg.clusters", infoseg.clusters, "2 to 256")
+            try check((1...1024).contains(infoseg.width), "infoseg.width", infoseg.width, "1 to 1024")
+            try check((1...1024).contains(infoseg.featureChannels), "infoseg.feature_channels", infoseg.featureChannels, "1 to 1024")
+            for (key, value) in [("infoseg.segmentation_scale", infoseg.segmentationScale), ("infoseg.temperature", infoseg.temperature)] {
+                try check(value.isFinite && value > 0, key, value, "a positive number")
+            }
+            try check(infoseg.marginalWeight.isFinite && infoseg.marginalWeight >= 0, "infoseg.marginal_weight", infoseg.marginalWeight,
+                      "a number of at least 0")
+            try check(InfoSegConfiguration.kernelSizes.contains(infoseg.kernelSize), "infoseg.kernel_size", infoseg.kernelSize, "1 or 3")
+            try check((1...64).contains(infoseg.subHeads), "infoseg.sub_heads", infoseg.subHeads, "1 to 64")
         }
     }
 }

@@ -128,7 +128,7 @@ public enum TrainedModelLoader {
                 throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) has no 'infoseg' settings")
             }
             return try model(InfoSegMethod(configuration: settings), clusterCounts: settings.clusterCounts,
-                             receptiveField: InfoSegNetwork.receptiveField)
+                             receptiveField: InfoSegNetwork.receptiveField(kernelSize: settings.kernelSize, pool: settings.pool))
         default:
             throw ClusteringError.unknownMethod(configuration.method, run: run.path)
         }

@@ -2,8 +2,9 @@ import Clustering
 
 /// The options of `shoreline train --method infoseg`.
 extension TrainCommand {
-    /// Options that only InfoSeg reads. `--clusters`, `--width`, `--affine`
-    /// and `--jitter-gain` are shared with IIC.
+    /// Options that only InfoSeg reads. `--clusters`, `--width`,
+    /// `--kernel-size`, `--sub-heads`, `--affine` and `--jitter-gain` are
+    /// shared with IIC.
     static let infoSegOptions = [
         OptionSpec("--feature-channels", value: "C", help: "infoseg: channels of the local and global features (default 32)"),
         OptionSpec("--segmentation-scale", value: "B", help: "infoseg: scale of the cosine similarities before the class softmax (default 10)"),
@@ -15,8 +16,7 @@ extension TrainCommand {
     ]
 
     /// Options that only IIC reads, rejected with `--method infoseg`.
-    static let iicOnlyOptions = ["--overclusters", "--kernel-size", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule",
-                                 "--sub-heads"]
+    static let iicOnlyOptions = ["--overclusters", "--displacement", "--lambda", "--overclustering-lambda", "--head-schedule"]
 
     /// Rejects the options that only InfoSeg reads, for `--method iic`.
     /// - Throws: `UsageError` naming the first such option given.
@@ -35,12 +35,18 @@ extension TrainCommand {
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
     static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation,
                               base: InfoSegConfiguration = InfoSegConfiguration()) throws -> InfoSegMethod {
-        for name in iicOnlyOptions + ["--trunk-pool"] where arguments.string(name) != nil || arguments.flag(name) {
+        for name in iicOnlyOptions where arguments.string(name) != nil || arguments.flag(name) {
             throw UsageError(description: "option '\(name)' applies to --method iic only; drop it or use --method iic")
         }
         var configuration = base
         configuration.clusters = try arguments.integer("--clusters", default: configuration.clusters, in: 2...256)
         configuration.width = try arguments.integer("--width", default: configuration.width, in: 1...1024)
+        configuration.kernelSize = try arguments.integer("--kernel-size", default: configuration.kernelSize, in: 1...3)
+        guard InfoSegConfiguration.kernelSizes.contains(configuration.kernelSize) else {
+            throw UsageError(description: "option '--kernel-size' must be 1 or 3, got '\(configuration.kernelSize)'; run 'shoreline train --help'")
+        }
+        configuration.subHeads = try arguments.integer("--sub-heads", default: configuration.subHeads, in: 1...64)
+        if arguments.flag("--trunk-pool") { configuration.pool = true }
         configuration.featureChannels = try arguments.integer("--feature-channels", default: configuration.featureChannels, in: 1...1024)
         configuration.segmentationScale = Float(try arguments.decimal("--segmentation-scale", default: Double(configuration.segmentationScale), in: 0.01...1000))
         configuration.temperature = Float(try arguments.decimal("--temperature", default: Double(configuration.temperature), in: 0.001...100))

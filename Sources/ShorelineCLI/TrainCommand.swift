@@ -29,8 +29,8 @@ enum TrainCommand {
             OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-4W-4W-4W, with a 2x2 pool after 2W in the 3x3 trunk or with --trunk-pool (default 16)"),
             OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (each pixel on its own unless --trunk-pool) or 3 (default 1)"),
-            OptionSpec("--sub-heads", value: "S", help: "iic: sub-heads per head, 1 to 64, trained together on one trunk; the one with the lowest loss is kept and stored first (default 5)"),
-            OptionSpec("--trunk-pool", .flag, help: "iic: give the per-pixel trunk the 2x2 max pool of the 3x3 trunk, which mixes neighbouring pixels"),
+            OptionSpec("--sub-heads", value: "S", help: "sub-heads per head, 1 to 64, trained together on one trunk; one is kept and stored first: iic the lowest loss, infoseg the highest mutual information between the two views' classes (default 5)"),
+            OptionSpec("--trunk-pool", .flag, help: "give the per-pixel trunk the 2x2 max pool of the 3x3 trunk, which mixes neighbouring pixels (infoseg: local features at half resolution)"),
             OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
@@ -175,8 +175,10 @@ enum TrainCommand {
             console.print("steps: none to run; the run already reached step \(summary.steps)")
         }
         for selection in summary.subHeadSelections {
-            let losses = selection.losses.map { format($0) }.joined(separator: ", ")
-            console.print("\(selection.head) head: kept sub-head \(selection.chosen) (counting from 0), the lowest of the losses \(losses); it is now stored first")
+            let criterion = selection.agreements.map { values in
+                "the highest of the mutual informations between views \(values.map { format($0) }.joined(separator: ", ")) nats"
+            } ?? "the lowest of the losses \(selection.losses.map { format($0) }.joined(separator: ", "))"
+            console.print("\(selection.head) head: kept sub-head \(selection.chosen) (counting from 0), \(criterion); it is now stored first")
         }
         console.print("checkpoint: \(summary.finalCheckpoint.path)")
         console.print("log: \(summary.log.path)")

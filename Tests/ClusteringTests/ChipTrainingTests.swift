@@ -46,4 +46,34 @@ import TestSupport
         handle.write(Data(lines.utf8))
         try handle.close()
     }
+
+    /// Scores every sub-head of the InfoSeg runs listed in
+    /// `SHORELINE_SCORE_RUNS` and appends a line per run to
+    /// `SHORELINE_SCORE_OUTPUT`: the run, then the main head's Hungarian water
+    /// IoU of each sub-head in stored order (the kept one first). It checks
+    /// whether a selection criterion ranks sub-heads, and is off in ordinary
+    /// test runs.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SHORELINE_SCORE_RUNS"] != nil && SharedData.isAvailable))
+    func scoreListedSubHeads() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let runs = environment["SHORELINE_SCORE_RUNS"]!.split(separator: ":").map(String.init)
+        var lines = ""
+        for run in runs {
+            let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: run))
+            guard let network = (model as? TrainedClusteringModel)?.network as? InfoSegNetwork else { continue }
+            var scores: [Double] = []
+            for subHead in 0..<network.subHeads {
+                network.moveSubHeadFirst(subHead)
+                scores.append(try #require(try ChipScoring.score(model)).mainHungarian)
+                network.moveSubHeadFirst(subHead)
+            }
+            #expect(scores.allSatisfy { (0...1).contains($0) })
+            lines += run + scores.map { String(format: "\t%.3f", $0) }.joined() + "\n"
+        }
+        let output = URL(fileURLWithPath: environment["SHORELINE_SCORE_OUTPUT"] ?? "/dev/stderr")
+        let handle = try FileHandle(forWritingTo: output)
+        handle.seekToEndOfFile()
+        handle.write(Data(lines.utf8))
+        try handle.close()
+    }
 }

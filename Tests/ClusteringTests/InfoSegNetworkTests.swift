@@ -3,11 +3,30 @@ import Testing
 import TensorEngine
 @testable import Clustering
 
+/// A narrow pooled 3x3 trunk with one sub-head, whose local features are at half resolution.
 private var tinyInfoSeg: InfoSegConfiguration {
     var configuration = InfoSegConfiguration()
     configuration.width = 2
     configuration.featureChannels = 4
+    configuration.kernelSize = 3
+    configuration.subHeads = 1
     return configuration
+}
+
+@Test func perPixelTrunkWithoutThePoolKeepsTheInputResolution() {
+    var generator = SeededGenerator(seed: 1)
+    var configuration = tinyInfoSeg
+    configuration.kernelSize = 1
+    configuration.pool = false
+    let network = InfoSegNetwork(bands: 3, configuration: configuration, generator: &generator)
+    let input = Tensor.normal([2, 3, 8, 6], using: &generator)
+    let output = network.forward(input)
+    #expect(output.localFeatures.shape == [2, 4, 8, 6])
+    #expect(output.probabilities.shape == [2, 3, 8, 6])
+    #expect(network.headProbabilities(input)[0].values == output.probabilities.values)
+    #expect(InfoSegNetwork.receptiveField(kernelSize: 1, pool: false) == 1)
+    #expect(InfoSegNetwork.receptiveField(kernelSize: 1, pool: true) == 5)
+    #expect(InfoSegNetwork.receptiveField(kernelSize: 3) == 20)
 }
 
 @Test(arguments: [(1, 8, 8), (2, 12, 8), (3, 2, 4)])
@@ -42,8 +61,8 @@ func networkOutputsHaveTheDocumentedShapes(images: Int, height: Int, width: Int)
     // Zero projection weights leave only the bias: every class gets one vector.
     var generator = SeededGenerator(seed: 2)
     let network = InfoSegNetwork(bands: 3, configuration: tinyInfoSeg, generator: &generator)
-    network.globalProjection.weight.assign([Float](repeating: 0, count: network.globalProjection.weight.count))
-    network.globalProjection.bias!.assign((0..<12).map { Float($0 % 4) + 1 })
+    network.globalProjections[0].weight.assign([Float](repeating: 0, count: network.globalProjections[0].weight.count))
+    network.globalProjections[0].bias!.assign((0..<12).map { Float($0 % 4) + 1 })
     let probabilities = network.forward(Tensor.normal([2, 3, 8, 8], using: &generator)).probabilities.values
     #expect(probabilities.allSatisfy { abs($0 - 1.0 / 3) < 1e-5 })
 }
@@ -65,6 +84,7 @@ func networkOutputsHaveTheDocumentedShapes(images: Int, height: Int, width: Int)
     var expected = InfoSegConfiguration.reference
     expected.clusters = 4
     expected.temperature = 0.2
+    (expected.kernelSize, expected.pool, expected.subHeads) = (3, true, 1)
     #expect(configuration == expected)
 }
 

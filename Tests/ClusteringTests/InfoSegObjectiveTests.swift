@@ -129,7 +129,7 @@ func halfResolutionValidityNeedsAllFourPixels(input: [Float], expected: [Bool]) 
 /// as the network does: normalisation, softmax, class features, InfoNCE, guard.
 private func objectiveOfRawInputs(_ rawLocal: Tensor, _ scores: Tensor, flags: [Bool], mask: Tensor) -> Tensor {
     let objective = InfoSegObjective(temperature: 0.5, marginalWeight: 0.7)
-    let local = rawLocal.normalisedToUnitLength()
+    let local = rawLocal.normalisedAlongChannels()
     let probabilities = scores.softmax()
     let classFeatures = objective.classFeatures(localFeatures: local, probabilities: probabilities, valid: mask)
     return objective.terms(localFeatures: local, probabilities: probabilities, validFlags: flags, classFeatures: classFeatures).loss
@@ -167,4 +167,12 @@ private func objectiveOfRawInputs(_ rawLocal: Tensor, _ scores: Tensor, flags: [
         #expect(largest > 1e-3)
         #expect(difference < 2e-2 * largest, "largest |difference| \(difference), largest |gradient| \(largest)")
     }
+}
+
+@Test func localValidityWithoutThePoolIsTheMaskItself() {
+    let valid = Tensor(shape: [1, 1, 2, 2], values: [1, 0, 1, 1])
+    let (mask, flags) = InfoSegObjective.localValidity(valid, halved: false)
+    #expect(mask.values == [1, 0, 1, 1])
+    #expect(flags == [true, false, true, true])
+    #expect(InfoSegObjective.localValidity(valid, halved: true).flags == [false])
 }

@@ -53,6 +53,24 @@ import TestSupport
         #expect(stored.contains("\"input_scale\" : \"spectral-shape\""))
     }
 
+    @Test func subHeadsAreTrainedAndTheKeptOneIsReported() throws {
+        let run = scratch.file("run").path
+        let result = runShoreline(["train", "--input", try scene(), "--output", run, "--steps", "2", "--sub-heads", "3",
+                                   "--kernel-size", "1", "--trunk-pool", "--statistics-batches", "1"] + tiny)
+        #expect(result.exitCode == 0, "\(result.diagnostics)")
+        let stored = try configuration(run)
+        #expect(stored.contains("\"sub_heads\" : 3"))
+        #expect(stored.contains("\"kernel_size\" : 1"))
+        #expect(stored.contains("\"pool\" : true"))
+        let kept = try #require(result.output.first { $0.hasPrefix("main head: kept sub-head ") })
+        #expect(kept.contains("the highest of the mutual informations between views"))
+        #expect(kept.hasSuffix("nats; it is now stored first"))
+        // The run loads for segmentation with its sub-heads.
+        let segments = scratch.file("segments").path
+        let segmented = runShoreline(["segment", "--model", run, "--output", segments, try scene()])
+        #expect(segmented.exitCode == 0, "\(segmented.diagnostics)")
+    }
+
     @Test func referenceObjectiveIsReachableByOptions() throws {
         let run = scratch.file("run").path
         let result = runShoreline(["train", "--input", try scene(), "--output", run, "--steps", "1", "--positives", "own-view",
@@ -70,6 +88,8 @@ import TestSupport
         (["--negatives", "all"], "error: option '--negatives' must be batch or own-image, got 'all'; run 'shoreline train --help'"),
         (["--overclusters", "4"], "error: option '--overclusters' applies to --method iic only; drop it or use --method iic"),
         (["--displacement", "2"], "error: option '--displacement' applies to --method iic only; drop it or use --method iic"),
+        (["--sub-heads", "0"], "error: option '--sub-heads' needs a whole number from 1 to 64, got '0'; run 'shoreline train --help'"),
+        (["--kernel-size", "2"], "error: option '--kernel-size' must be 1 or 3, got '2'; run 'shoreline train --help'"),
         (["--temperature", "0"], "error: option '--temperature' needs a number from 0.001 to 100.0, got '0'; run 'shoreline train --help'"),
         (["--segmentation-scale", "0"], "error: option '--segmentation-scale' needs a number from 0.01 to 1000.0, got '0'; run 'shoreline train --help'"),
     ])

@@ -4,9 +4,10 @@ import GeoRaster
 /// run's `config.json` (see `InfoSegNetwork` and `InfoSegObjective`).
 ///
 /// The defaults are the setting that found water best on Sentinel-2 (see
-/// `docs/METHODS.md`). Positives are weighted by the other view's class
-/// probabilities, negatives come from the position's own image only, and one
-/// jitter gain serves all bands, on the input scale `defaultInputScale`.
+/// `docs/METHODS.md`): a per-pixel trunk without the pool, five sub-heads,
+/// positives weighted by the other view's class probabilities, negatives
+/// from the position's own image only, and one jitter gain for all bands, on
+/// the input scale `defaultInputScale`.
 /// `reference` is the objective as the InfoSeg paper states it, with only the
 /// departures that every setting keeps.
 public struct InfoSegConfiguration: Codable, Equatable, Sendable {
@@ -14,6 +15,16 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
     public var clusters: Int = 3
     /// w, the channels of the first convolution (see `InfoSegNetwork`).
     public var width: Int = 16
+    /// The side of the trunk's convolution kernels: 1 transforms each
+    /// pixel's spectrum on its own, 3 mixes neighbours.
+    public var kernelSize: Int = 1
+    /// Whether a trunk of 1x1 kernels has the 2x2 max pool of the 3x3 trunk.
+    /// The pool puts the local features at half the input's resolution. A
+    /// 3x3 trunk always has it.
+    public var pool: Bool = false
+    /// Sub-heads: pairs of local and global projections trained together on
+    /// one trunk, of which training keeps one (see `InfoSegMethod`).
+    public var subHeads: Int = 5
     /// C: the channels of the local and global features.
     public var featureChannels: Int = 32
     /// β: the scale of the cosine similarities before the segmentation softmax.
@@ -61,6 +72,13 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
         return configuration
     }
 
+    /// The trunk kernel sizes `InfoSegNetwork` builds.
+    public static let kernelSizes = [1, 3]
+
+    /// Whether the trunk pools, so that the local features are at half the
+    /// input's resolution.
+    public var poolsTrunk: Bool { pool || kernelSize != 1 }
+
     /// InfoSeg has one head, the segmentation into K classes.
     public var headNames: [String] { ["main"] }
     public var clusterCounts: [Int] { [clusters] }
@@ -68,19 +86,23 @@ public struct InfoSegConfiguration: Codable, Equatable, Sendable {
 
 extension InfoSegConfiguration {
     private enum CodingKeys: String, CodingKey {
-        case clusters, width, featureChannels, segmentationScale, temperature, marginalWeight, crossView, imageNegatives, otherViewPositives, augmentation
+        case clusters, width, kernelSize, pool, subHeads, featureChannels, segmentationScale, temperature, marginalWeight, crossView, imageNegatives, otherViewPositives, augmentation
     }
 
     /// Reads the settings. A key that a run written by an earlier version
     /// lacks takes the value that version trained with: the `reference`
     /// value for the negatives, the positives and the second view, whose
-    /// defaults changed, and the default for every other key.
+    /// defaults changed, a 3x3 trunk with the pool and one sub-head, and the default for
+    /// every other key.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = InfoSegConfiguration()
         let reference = InfoSegConfiguration.reference
         clusters = try container.decodeIfPresent(Int.self, forKey: .clusters) ?? defaults.clusters
         width = try container.decodeIfPresent(Int.self, forKey: .width) ?? defaults.width
+        kernelSize = try container.decodeIfPresent(Int.self, forKey: .kernelSize) ?? 3
+        pool = try container.decodeIfPresent(Bool.self, forKey: .pool) ?? true
+        subHeads = try container.decodeIfPresent(Int.self, forKey: .subHeads) ?? 1
         featureChannels = try container.decodeIfPresent(Int.self, forKey: .featureChannels) ?? defaults.featureChannels
         segmentationScale = try container.decodeIfPresent(Float.self, forKey: .segmentationScale) ?? defaults.segmentationScale
         temperature = try container.decodeIfPresent(Float.self, forKey: .temperature) ?? defaults.temperature

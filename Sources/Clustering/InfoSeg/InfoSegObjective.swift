@@ -83,11 +83,12 @@ public struct InfoSegObjective {
                      "InfoSeg class features need local features [\(n), C, \(h), \(w)] for probabilities \(probabilities.shape), got \(localFeatures.shape)")
         let weights = probabilities * valid
 
-        // Numerators: each image's weights as a block row of [N·K, N·h·w].
-        let blocks = (Tensor.zeros([n, k, n, h * w]) + weights.reshaped([n, k, 1, h * w])) * Tensor.sameImageMask(n)
-        let sums = blocks.reshaped([n * k, n * h * w]).matmul(localFeatures.channelsOutermost(), transposeOther: true)
+        // Numerators: each image's weights times its own local features, [N, K, C].
+        let sums = weights.reshaped([n, k, h * w])
+            .batchedMatmul(localFeatures.reshaped([n, localFeatures.shape[1], h * w]), transposeOther: true)
+            .reshaped([n * k, localFeatures.shape[1]])
         let totals = weights.sum(alongAxes: [2, 3]).reshaped([n * k, 1]).affine(scale: 1, offset: epsilon)
-        return (sums * totals.pow(-1)).normalisedToUnitLength()
+        return (sums * totals.pow(-1)).normalisedAlongChannels()
     }
 
     /// Computes the objective of one view's local features against class features.
@@ -109,23 +110,26 @@ public struct InfoSegObjective {
             return Terms(contrastive: zero, negativeMarginalEntropy: zero, loss: zero, mutualInformationBound: 0)
         }
 
-        // Scores of every valid position against all N·K class features.
-        let locals = localFeatures.selectingPixels(where: validFlags)  // [M, C]
-        var logits = locals.matmul(classFeatures, transposeOther: true) * (1 / temperature)  // [M, N·K]
-        let images = Self.imageOfEachPosition(validFlags, images: n)
-        if !imageNegatives {
-            // Other images' columns get a score far below any cosine / τ.
-            let exclusion = images.flatMap { image in (0..<(n * k)).map { $0 / k == image ? Float(0) : -1e4 } }
-            logits = logits + Tensor(shape: [selected, n * k], values: exclusion)
-        }
-        let logProbabilities = logits.softmax().clamped(minimum: epsilon, maximum: 1).log()
-
-        // Targets: the position's class probabilities in its own image's block.
         let classes = probabilities.selectingPixels(where: validFlags)  // [M, K]
         let weights = positiveWeights.map { $0.selectingPixels(where: validFlags) } ?? classes
-        let rowMask = Tensor(shape: [selected, n, 1], values: images.flatMap { image in (0..<n).map { $0 == image ? 1 : 0 } })
-        let targets = ((Tensor.zeros([selected, n, k]) + weights.reshaped([selected, 1, k])) * rowMask).reshaped([selected, n * k])
-        let contrastive = (targets * logProbabilities).sum() * (-1 / Float(selected))
+        let contrastive: Tensor
+        if imageNegatives {
+            // Scores of every valid position against all N·K class features;
+            // the targets are its weights in its own image's block.
+            let locals = localFeatures.selectingPixels(where: validFlags)  // [M, C]
+            let logits = locals.matmul(classFeatures, transposeOther: true) * (1 / temperature)  // [M, N·K]
+            let logProbabilities = logits.softmax().clamped(minimum: epsilon, maximum: 1).log()
+            let images = Self.imageOfEachPosition(validFlags, images: n)
+            let rowMask = Tensor(shape: [selected, n, 1], values: images.flatMap { image in (0..<n).map { $0 == image ? 1 : 0 } })
+            let targets = ((Tensor.zeros([selected, n, k]) + weights.reshaped([selected, 1, k])) * rowMask).reshaped([selected, n * k])
+            contrastive = (targets * logProbabilities).sum() * (-1 / Float(selected))
+        } else {
+            // Scores of every position against its own image's K class
+            // features only, then the valid positions.
+            let logits = classFeatures.imageWiseProducts(with: localFeatures) * (1 / temperature)  // [N, K, h, w]
+            let logProbabilities = logits.softmax().clamped(minimum: epsilon, maximum: 1).log()
+            contrastive = (weights * logProbabilities.selectingPixels(where: validFlags)).sum() * (-1 / Float(selected))
+        }
 
         // The guard: the negative entropy of the mean class distribution.
         let marginal = classes.sum(alongAxes: [0]) * (1 / Float(selected))
@@ -140,6 +144,13 @@ public struct InfoSegObjective {
     static func imageOfEachPosition(_ flags: [Bool], images: Int) -> [Int] {
         let plane = flags.count / images
         return flags.indices.filter { flags[$0] }.map { $0 / plane }
+    }
+
+    /// Returns the valid mask at the local features' resolution: at half
+    /// resolution (`halfResolutionValidity`) when `halved`, else `valid` itself.
+    /// - Parameter valid: `[N, 1, H, W]` of 0 and 1.
+    public static func localValidity(_ valid: Tensor, halved: Bool) -> (mask: Tensor, flags: [Bool]) {
+        halved ? halfResolutionValidity(valid) : (valid, valid.values.map { $0 > 0.5 })
     }
 
     /// Returns the valid mask at half resolution: a position counts when all four
