@@ -35,7 +35,9 @@ extension TrainCommand {
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
     static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation,
                               base: InfoSegConfiguration = InfoSegConfiguration()) throws -> InfoSegMethod {
-        for name in iicOnlyOptions where arguments.string(name) != nil || arguments.flag(name) {
+        // `--overclusters 0` asks for no overclustering head, which InfoSeg has anyway.
+        for name in iicOnlyOptions where (arguments.string(name) != nil && !(name == "--overclusters" && arguments.string(name) == "0"))
+            || arguments.flag(name) {
             throw UsageError(description: "option '\(name)' applies to --method iic only; drop it or use --method iic")
         }
         var configuration = base

@@ -26,11 +26,11 @@ enum TrainCommand {
             OptionSpec("--output", value: "RUN", help: "run folder (required; must not exist unless --resume)"),
             OptionSpec("--bands", value: "NAMES", help: "input bands, comma-separated (default B2,B3,B4,B8,B11,B12); for files without band names, the names of all their bands in file order (B11,B8,B3)"),
             OptionSpec("--clusters", value: "K", help: "clusters of the main head (default 3)"),
-            OptionSpec("--overclusters", value: "K2", help: "clusters of the overclustering head, 0 for none (default 15)"),
+            OptionSpec("--overclusters", value: "K2", help: "iic: clusters of the overclustering head, 0 for none (default 15)"),
             OptionSpec("--width", value: "W", help: "channels of the first convolution; the trunk is W-2W-4W-4W-4W, with a 2x2 pool after 2W in the 3x3 trunk or with --trunk-pool (default 16)"),
-            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (each pixel on its own unless --trunk-pool) or 3 (default 1)"),
+            OptionSpec("--kernel-size", value: "N", help: "side of the trunk's convolution kernels: 1 (the trunk sees each pixel on its own unless --trunk-pool) or 3 (always with the pool) (default 1)"),
             OptionSpec("--sub-heads", value: "S", help: "sub-heads per head, 1 to 64, trained together on one trunk; one is kept and stored first: iic the lowest loss, infoseg the highest mutual information between the two views' classes (default 5)"),
-            OptionSpec("--trunk-pool", .flag, help: "give the per-pixel trunk the 2x2 max pool of the 3x3 trunk, which mixes neighbouring pixels (infoseg: local features at half resolution)"),
+            OptionSpec("--trunk-pool", .flag, help: "give the per-pixel trunk the 2x2 max pool of the 3x3 trunk, which mixes neighbouring pixels and, for infoseg, puts the local features at half resolution; no effect with --kernel-size 3"),
             OptionSpec("--displacement", value: "T", help: "largest displacement between paired pixels, pixels (default 0)"),
             OptionSpec("--lambda", value: "L", help: "weight of the marginal entropies of the main head's loss; above 1 rewards using every cluster (default 1.5)"),
             OptionSpec("--overclustering-lambda", value: "L", help: "the same for the overclustering head (default 1)"),
@@ -164,8 +164,10 @@ enum TrainCommand {
                               outcome: "step \(step) is saved in '\(summary.finalCheckpoint.path)', so add --resume to the same command to continue")
         }
         if let last = summary.lastStep {
+            // InfoSeg logs its InfoNCE bound, not the views' mutual information that selects its sub-head.
+            let informationLabel = methodName == "infoseg" ? "InfoNCE bound" : "mutual information"
             let heads = last.heads.map { head in
-                "\(head.name) loss \(format(head.loss))" + (head.mutualInformation.map { ", mutual information \(format($0))" } ?? "")
+                "\(head.name) loss \(format(head.loss))" + (head.mutualInformation.map { ", \(informationLabel) \(format($0))" } ?? "")
                     + ", largest cluster \(format(head.largestClusterShare * 100, digits: 1)) %"
             }
             console.print("steps: \(summary.startStep + 1) to \(summary.steps) in \(format(Float(summary.seconds), digits: 1)) s")
@@ -176,7 +178,7 @@ enum TrainCommand {
         }
         for selection in summary.subHeadSelections {
             let criterion = selection.agreements.map { values in
-                "the highest of the mutual informations between views \(values.map { format($0) }.joined(separator: ", ")) nats"
+                "the highest agreement between the two views (mutual information of their classes) of \(values.map { format($0) }.joined(separator: ", ")) nats"
             } ?? "the lowest of the losses \(selection.losses.map { format($0) }.joined(separator: ", "))"
             console.print("\(selection.head) head: kept sub-head \(selection.chosen) (counting from 0), \(criterion); it is now stored first")
         }

@@ -58,7 +58,7 @@ struct DamagedRun: CustomStringConvertible, Sendable {
         DamagedRun(description: "config cut short", damage: { run in
             let url = run.appendingPathComponent("config.json")
             try Data(try Data(contentsOf: url).prefix(40)).write(to: url)
-        }, error: "error: run '{run}' cannot be loaded: config.json is malformed: it is not valid JSON"),
+        }, error: "error: run '{run}' cannot be loaded: config.json is malformed: it is not valid JSON, or a number in it does not fit its key (a fraction where a whole number belongs)"),
         DamagedRun(description: "config missing", damage: { run in
             try FileManager.default.removeItem(at: run.appendingPathComponent("config.json"))
         }, error: "error: run '{run}' cannot be loaded: it has no readable config.json; give the folder that 'shoreline train --output' wrote"),
@@ -66,6 +66,8 @@ struct DamagedRun: CustomStringConvertible, Sendable {
                           error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'method' is missing"),
         editConfiguration("config with a string for a number", "\"width\" : 4", "\"width\" : \"4\"",
                           error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'iic.width' is not of type Int"),
+        editConfiguration("config with a word for sub-heads", "\"sub_heads\" : 5", "\"sub_heads\" : \"five\"",
+                          error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'iic.sub_heads' is not of type Int"),
         editConfiguration("config with a huge width", "\"width\" : 4", "\"width\" : 1000000",
                           error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'iic.width' is '1000000', expected 1 to 1024"),
         editConfiguration("config with negative clusters", "\"clusters\" : 3", "\"clusters\" : -3",

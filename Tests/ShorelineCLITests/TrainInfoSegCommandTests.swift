@@ -63,7 +63,7 @@ import TestSupport
         #expect(stored.contains("\"kernel_size\" : 1"))
         #expect(stored.contains("\"pool\" : true"))
         let kept = try #require(result.output.first { $0.hasPrefix("main head: kept sub-head ") })
-        #expect(kept.contains("the highest of the mutual informations between views"))
+        #expect(kept.contains("the highest agreement between the two views (mutual information of their classes) of "))
         #expect(kept.hasSuffix("nats; it is now stored first"))
         // The run loads for segmentation with its sub-heads.
         let segments = scratch.file("segments").path
