@@ -111,7 +111,13 @@ public enum TrainedModelLoader {
         func model(_ method: any ClusteringMethod, clusterCounts: [Int], receptiveField: Int) throws -> TrainedClusteringModel {
             var generator = SeededGenerator(seed: 0)
             let network = method.makeNetwork(bands: configuration.bands.count, generator: &generator)
-            try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
+            do {
+                try TrainingCheckpoint.load(checkpoint, network: network, optimizer: nil, parameterNames: [])
+            } catch CheckpointError.tensorsMismatch(let missing, let unexpected, let misshaped) {
+                // A hand-edited config.json (another sub-head count, width, ...) builds another network.
+                let names = (unexpected + missing + misshaped.map(\.tensor)).prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+                throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) describes another network than checkpoint '\(checkpoint.path)' holds (tensors \(names) differ); restore the \(RunConfiguration.fileName) that training wrote")
+            }
             return TrainedClusteringModel(configuration: configuration, network: network, headNames: method.headNames,
                                           clusterCounts: clusterCounts, receptiveField: receptiveField)
         }
