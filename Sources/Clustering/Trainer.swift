@@ -28,6 +28,8 @@ public struct StepRecord: Codable, Equatable, Sendable {
 
 /// An event the trainer reports while it runs.
 public enum TrainingEvent {
+    /// The run folder, data and network are ready and the steps begin.
+    case started(totalSteps: Int)
     /// A step finished.
     case step(StepRecord, totalSteps: Int)
     /// A checkpoint was written.
@@ -158,6 +160,7 @@ public final class ClusteringTrainer {
         let log = try TrainingLog(url: logURL, keepingStepsThrough: startStep)
 
         // The steps.
+        report(.started(totalSteps: training.steps))
         var collapse = CollapseMonitor(heads: method.headNames, patience: training.collapsePatience)
         var warnings: [String] = []
         var lastRecord: StepRecord?

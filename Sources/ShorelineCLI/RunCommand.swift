@@ -117,7 +117,7 @@ enum RunCommand {
         let summary = try ClusteringTrainer(method: clusteringMethod, options: training).run(report: { event in
             switch event {
             case .step(let record, let total): stepBar.update(completed: record.step, total: total)
-            case .checkpoint: break
+            case .started, .checkpoint: break
             case .warning(let message): logger.warning(message)
             }
         })

@@ -138,7 +138,6 @@ enum TrainCommand {
         // The run.
         let method: any ClusteringMethod = methodName == "infoseg" ? try infoSegMethod(arguments, augmentation: augmentation, base: infoSegBase) : IICMethod(configuration: configuration)
         let trainer = ClusteringTrainer(method: method, options: options)
-        console.logger.info("training \(methodName) into '\(options.output)' for \(options.steps) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
         let bar = console.progressBar(unit: "steps")
         // SIGINT or SIGTERM stops after the current step, which is then saved.
         let stop = StopRequest()
@@ -148,6 +147,9 @@ enum TrainCommand {
         do {
             summary = try trainer.run(stopRequested: { stop.isRequested }) { event in
                 switch event {
+                // Printed once the run is accepted, so that an error is not preceded by it.
+                case .started(let total):
+                    console.logger.info("training \(methodName) into '\(options.output)' for \(total) steps (\(options.threads) thread\(options.threads == 1 ? "" : "s"))")
                 case .step(let record, let total): bar.update(completed: record.step, total: total)
                 case .checkpoint(let url, let step): console.logger.debug("step \(step): wrote '\(url.path)'")
                 case .warning(let message): console.logger.warning(message)

@@ -115,6 +115,9 @@ import TestSupport
                                   "--sub-heads", "3"])
         #expect(other.exitCode == 1)
         #expect(other.errors == ["error: run folder '\(run)' cannot be resumed: it was trained with iic.sub_heads 2, not 3; give the options it was trained with or start a new --output"])
+        // A rejected run prints only its error, not the line that starts training.
+        #expect(!other.diagnostics.contains { $0.hasPrefix("training iic into") })
+        #expect(resumed.diagnostics.contains { $0.hasPrefix("training iic into") })
     }
 
     @Test func existingOutputWithoutResumeIsRejected() throws {
