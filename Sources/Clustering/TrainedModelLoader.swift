@@ -116,7 +116,7 @@ public enum TrainedModelLoader {
             } catch CheckpointError.tensorsMismatch(let missing, let unexpected, let misshaped) {
                 // A hand-edited config.json (another sub-head count, width, ...) builds another network.
                 let names = (unexpected + missing + misshaped.map(\.tensor)).prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-                throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) describes another network than checkpoint '\(checkpoint.path)' holds (tensors \(names) differ); restore the \(RunConfiguration.fileName) that training wrote")
+                throw ClusteringError.invalidRun(run.path, reason: "\(RunConfiguration.fileName) does not match checkpoint '\(checkpoint.path)': tensors \(names) differ; restore the \(RunConfiguration.fileName) that training wrote")
             }
             return TrainedClusteringModel(configuration: configuration, network: network, headNames: method.headNames,
                                           clusterCounts: clusterCounts, receptiveField: receptiveField)

@@ -35,7 +35,7 @@ extension TrainCommand {
     /// - Throws: `UsageError` for an IIC-only option or a value out of range.
     static func infoSegMethod(_ arguments: ParsedArguments, augmentation: ViewAugmentation,
                               base: InfoSegConfiguration = InfoSegConfiguration()) throws -> InfoSegMethod {
-        // `--overclusters 0` asks for no overclustering head, which InfoSeg has anyway.
+        // `--overclusters 0` requests no overclustering head, and InfoSeg has none.
         for name in iicOnlyOptions where (arguments.string(name) != nil && !(name == "--overclusters" && arguments.string(name) == "0"))
             || arguments.flag(name) {
             throw UsageError(description: "option '\(name)' applies to --method iic only; drop it or use --method iic")

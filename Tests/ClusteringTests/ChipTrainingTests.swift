@@ -26,8 +26,7 @@ import TestSupport
     /// the harness behind docs/RESULTS.md and is off in ordinary test runs.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SHORELINE_SCORE_RUNS"] != nil && SharedData.isAvailable))
     func scoreListedRuns() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let runs = environment["SHORELINE_SCORE_RUNS"]!.split(separator: ":").map(String.init)
+        let runs = Self.listedRuns
         var lines = ""
         for run in runs {
             let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: run))
@@ -40,11 +39,7 @@ import TestSupport
             lines += String(format: "%@\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", run, scores.mainHungarian, scores.overclusteringMajority,
                             scores.mainWaterShare, batchScores.mainHungarian, batchScores.overclusteringMajority)
         }
-        let output = URL(fileURLWithPath: environment["SHORELINE_SCORE_OUTPUT"] ?? "/dev/stderr")
-        let handle = try FileHandle(forWritingTo: output)
-        handle.seekToEndOfFile()
-        handle.write(Data(lines.utf8))
-        try handle.close()
+        try Self.appendToScoreOutput(lines)
     }
 
     /// Scores every sub-head of the InfoSeg runs listed in
@@ -55,8 +50,7 @@ import TestSupport
     /// test runs.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SHORELINE_SCORE_RUNS"] != nil && SharedData.isAvailable))
     func scoreListedSubHeads() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let runs = environment["SHORELINE_SCORE_RUNS"]!.split(separator: ":").map(String.init)
+        let runs = Self.listedRuns
         var lines = ""
         for run in runs {
             let model = try TrainedModelLoader.load(run: URL(fileURLWithPath: run))
@@ -70,7 +64,17 @@ import TestSupport
             #expect(scores.allSatisfy { (0...1).contains($0) })
             lines += run + scores.map { String(format: "\t%.3f", $0) }.joined() + "\n"
         }
-        let output = URL(fileURLWithPath: environment["SHORELINE_SCORE_OUTPUT"] ?? "/dev/stderr")
+        try Self.appendToScoreOutput(lines)
+    }
+
+    /// The run folders in `SHORELINE_SCORE_RUNS`, colon-separated.
+    static var listedRuns: [String] {
+        (ProcessInfo.processInfo.environment["SHORELINE_SCORE_RUNS"] ?? "").split(separator: ":").map(String.init)
+    }
+
+    /// Appends `lines` to the file in `SHORELINE_SCORE_OUTPUT`, or to standard error.
+    static func appendToScoreOutput(_ lines: String) throws {
+        let output = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SHORELINE_SCORE_OUTPUT"] ?? "/dev/stderr")
         let handle = try FileHandle(forWritingTo: output)
         handle.seekToEndOfFile()
         handle.write(Data(lines.utf8))

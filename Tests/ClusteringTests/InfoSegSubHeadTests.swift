@@ -80,7 +80,7 @@ func subHeadsShareOneTrunkAndDiffer(kernelSize: Int) {
     let oneHot = Tensor(shape: [1, 2, 2, 2], values: [1, 0, 1, 0, 0, 1, 0, 1])
     let valid = Tensor.full([1, 1, 2, 2], value: 1)
     #expect(abs(InfoSegMethod.crossViewInformation(oneHot, oneHot, valid: valid) - Float(log(2.0))) < 1e-5)
-    // A second view that says nothing about the first: I = 0.
+    // A second view independent of the first: I = 0.
     let uniform = Tensor(shape: [1, 2, 2, 2], values: [Float](repeating: 0.5, count: 8))
     #expect(abs(InfoSegMethod.crossViewInformation(oneHot, uniform, valid: valid)) < 1e-6)
     // Masked positions do not count: only the first class is left, so I = 0.

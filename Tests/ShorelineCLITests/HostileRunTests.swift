@@ -69,7 +69,7 @@ struct DamagedRun: CustomStringConvertible, Sendable {
         editConfiguration("config with a word for sub-heads", "\"sub_heads\" : 5", "\"sub_heads\" : \"five\"",
                           error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'iic.sub_heads' is not of type Int"),
         editConfiguration("config with another sub-head count", "\"sub_heads\" : 5", "\"sub_heads\" : 2",
-                          error: "error: run '{run}' cannot be loaded: config.json describes another network than checkpoint '{run}/checkpoints/final.safetensors' holds (tensors * differ); restore the config.json that training wrote"),
+                          error: "error: run '{run}' cannot be loaded: config.json does not match checkpoint '{run}/checkpoints/final.safetensors': tensors * differ; restore the config.json that training wrote"),
         editConfiguration("config with a huge width", "\"width\" : 4", "\"width\" : 1000000",
                           error: "error: run '{run}' cannot be loaded: config.json is malformed: key 'iic.width' is '1000000', expected 1 to 1024"),
         editConfiguration("config with negative clusters", "\"clusters\" : 3", "\"clusters\" : -3",

@@ -62,9 +62,9 @@ import TestSupport
         #expect(stored.contains("\"sub_heads\" : 3"))
         #expect(stored.contains("\"kernel_size\" : 1"))
         #expect(stored.contains("\"pool\" : true"))
-        let kept = try #require(result.output.first { $0.hasPrefix("main head: kept sub-head ") })
-        #expect(kept.contains("the highest agreement between the two views (mutual information of their classes) of "))
-        #expect(kept.hasSuffix("nats; it is now stored first"))
+        let keptLine = try #require(result.output.first { $0.hasPrefix("main head: kept sub-head ") })
+        #expect(keptLine.contains("the highest agreement between the two views (mutual information of their classes) of "))
+        #expect(keptLine.hasSuffix("nats; it is now stored first"))
         // The run loads for segmentation with its sub-heads.
         let segments = scratch.file("segments").path
         let segmented = runShoreline(["segment", "--model", run, "--output", segments, try scene()])

@@ -142,7 +142,7 @@ enum Reference {
         }
     }
 
-    /// Each vector along axis 1 of `[N, C, ...]` divided by sqrt(Σ x² + ε).
+    /// Divides each vector along axis 1 of `[N, C, ...]` by sqrt(Σ x² + ε).
     static func normaliseAlongChannels(_ x: [Double], _ shape: [Int], epsilon: Double) -> [Double] {
         let (n, c) = (shape[0], shape[1]), plane = shape.dropFirst(2).reduce(1, *)
         var y = x

@@ -58,7 +58,7 @@ public struct InfoSegMethod: ClusteringMethod {
         var loss: Tensor
         /// The first view's class probabilities at the local resolution.
         var probabilities: Tensor
-        /// The mutual-information bound, averaged over the two views, nats.
+        /// The InfoNCE bound on the mutual information, averaged over the two views, nats.
         var bound: Float
         /// The mutual information between the two views' classes at the
         /// same pixels, nats (see `crossViewInformation`), when measured.
@@ -82,7 +82,10 @@ public struct InfoSegMethod: ClusteringMethod {
             let classFeatures = zip(views, validity).map { view, valid in
                 objective.classFeatures(localFeatures: view.localFeatures, probabilities: view.probabilities, valid: valid.mask)
             }
-            let aligned = Self.alignedProbabilities(views.map(\.probabilities), transform: transform, height: height, width: width)
+            // Each view's probabilities on the other view's pixels, needed for other-view positives and for the agreement.
+            let aligned = configuration.otherViewPositives || measuringAgreement
+                ? Self.alignedProbabilities(views.map(\.probabilities), transform: transform, height: height, width: width)
+                : [nil, nil]
             let positiveWeights = configuration.otherViewPositives ? aligned : [nil, nil]
             let terms = (0..<2).map { index in
                 objective.terms(localFeatures: views[index].localFeatures, probabilities: views[index].probabilities,

@@ -4,27 +4,26 @@ import TensorEngine
 /// CPU: a convolutional trunk with a local branch (a feature per position)
 /// and a global branch (K features per image, one per class).
 ///
-/// With w the width, C the feature channels and K the classes:
+/// With w the width, C the feature channels, K the classes and S the
+/// sub-heads, the default per-pixel trunk is:
 /// ```
 /// input [N, B, H, W]
-///   trunk:  conv w, conv 2w, max pool 2, conv 4w, conv 4w dilated 2  → [N, 4w, H/2, W/2]
-///   local:  1x1 conv to C                                           → L [N, C, H/2, W/2]
-///   global: max pool 2, conv 4w, conv 4w dilated 2, mean over positions,
-///           1x1 conv to K·C                                         → H [N, K, C]
+///   trunk:  1x1 conv w, 2w, 4w, 4w                           → [N, 4w, H, W]
+///   local:  per sub-head, 1x1 conv to C                      → L [N, C, H, W]
+///   global: max pool 2 twice, 3x3 conv 4w, 3x3 conv 4w dilated 2,
+///           mean over positions, per sub-head 1x1 conv to K·C → H [N, K, C]
 /// ```
-/// Each convolution of the trunk has the kernel size of the configuration
-/// (1x1 kernels transform each pixel's spectrum on its own, undilated). A
-/// trunk of 1x1 kernels may leave out the pool: the local features are then
-/// at the input's resolution, `[N, C, H, W]`, and the global branch pools
-/// twice. The global block's convolutions are 3x3 and work at a quarter of
-/// the input's resolution either way. Every one is followed by batch norm and
-/// ReLU. Both outputs are scaled to unit length per vector, so every dot
-/// product below is a cosine similarity.
+/// With the pool (always with 3x3 trunk kernels, optional with 1x1), a 2x2
+/// max pool follows the second convolution. The local features are then at
+/// half resolution, `[N, C, H/2, W/2]`, and the global branch pools once, so
+/// the global block always works at a quarter of the input's resolution.
+/// Every convolution is followed by batch norm and ReLU. Both outputs are
+/// scaled to unit length per vector, so every dot product below is a cosine
+/// similarity.
 ///
-/// With S sub-heads, the two 1x1 projections are repeated S times on the
-/// same trunk and global block: sub-head s has its own local and global
-/// features and its own segmentation. `forward` returns the first, so the
-/// trainer moves the sub-head it selects into that place.
+/// The S sub-heads share the trunk and global block. Each has its own local
+/// and global projections and so its own segmentation. `forward` returns the
+/// first, and the trainer moves the sub-head it selects into that place.
 ///
 /// State names follow PyTorch: `trunk.0.weight`, `globalBlock.3.running_mean`,
 /// and `local.weight`, `globalProjection.bias` with one sub-head, or
@@ -41,8 +40,8 @@ public final class InfoSegNetwork: Module {
     public let globalProjections: [Conv2d]
     public let clusters: Int
     public let featureChannels: Int
-    /// Whether the trunk pools, so that the local features are at half the
-    /// input's resolution; else they are at the input's.
+    /// Whether the trunk pools, which puts the local features at half the
+    /// input's resolution.
     public let poolsTrunk: Bool
     /// β of the segmentation step.
     public let segmentationScale: Float
